@@ -1,0 +1,61 @@
+# One image, two programs: the command picks `/app/Producer` (default) or `/app/Consumer`.
+#
+# Build and runtime stages must use the same Debian release, because the binaries link the
+# system's hiredis and MariaDB client by soname. Trixie is used because its libhiredis1.1.0
+# has TLS (libhiredis_ssl), which bookworm's hiredis 0.14 lacks.
+#
+#   SWIFT_IMAGE    an image whose /usr holds a Swift toolchain for Linux x86_64 (only the
+#                  toolchain is copied out of it, so a Debian 12 toolchain serves a trixie build)
+#   BUILDER_IMAGE  the Debian trixie image the build stage runs on
+#   RUNTIME_IMAGE  the slim image the programs run on (same release as BUILDER_IMAGE)
+ARG SWIFT_IMAGE=swift:6.3-bookworm
+ARG BUILDER_IMAGE=debian:trixie
+ARG RUNTIME_IMAGE=debian:trixie-slim
+
+FROM ${SWIFT_IMAGE} AS swift-toolchain
+
+FROM ${BUILDER_IMAGE} AS build
+# The toolchain's own needs (sqlite, ncurses, libxml2, libcurl, zlib, libstdc++/libgcc for
+# linking, git for SwiftPM) plus the -dev packages of the C libraries the programs wrap.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      binutils ca-certificates git pkg-config tzdata \
+      libc6-dev libgcc-14-dev libstdc++-14-dev libsqlite3-0 libncurses6 libxml2 libuuid1 zlib1g-dev \
+      libhiredis-dev libmariadb-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=swift-toolchain /usr /opt/swift/usr
+# An official Swift image's /usr is a whole Debian 12 system: drop its libraries and headers so
+# the compiler links against trixie's and nothing else (a bare toolchain has none of these).
+RUN rm -rf /opt/swift/usr/lib/x86_64-linux-gnu /opt/swift/usr/lib/gcc /opt/swift/usr/include/x86_64-linux-gnu
+ENV PATH=/opt/swift/usr/bin:$PATH
+
+WORKDIR /src
+# Manifest first, so dependency resolution stays cached while only sources change.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+# --static-swift-stdlib: the runtime image needs no Swift libraries, only the C ones below.
+RUN swift build -c release --static-swift-stdlib \
+ && mkdir -p /out \
+ && for program in Producer Consumer; do \
+      install -m 0755 "$(swift build -c release --show-bin-path)/$program" /out/; \
+      strip /out/"$program"; \
+    done
+
+FROM ${RUNTIME_IMAGE} AS runtime
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates libhiredis1.1.0 libmariadb3 libcurl4t64 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/ /app/
+COPY frontend/ /app/frontend/
+# Numeric user so Kubernetes/ECS `runAsNonRoot`-style checks can verify it without /etc/passwd.
+USER 10001:10001
+WORKDIR /app
+ENV LOG_FORMAT=json \
+    HTTP_HOST=0.0.0.0
+EXPOSE 5080 5081
+# The Producer's own probe (libcurl GET of its /health); the Consumer service overrides it.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["/app/Producer", "healthcheck"]
+CMD ["/app/Producer"]

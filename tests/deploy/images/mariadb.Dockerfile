@@ -1,0 +1,13 @@
+# Local stand-in for the official mariadb image: Debian's mariadb-server with an entrypoint
+# that honours MARIADB_ROOT_PASSWORD (root reachable from the compose network), as
+# docker-compose.yml expects.
+ARG BASE_IMAGE
+FROM ${BASE_IMAGE}
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mariadb-server mariadb-client \
+ && rm -rf /var/lib/apt/lists/* \
+ && install -d -o mysql -g mysql /run/mysqld /var/lib/mysql
+COPY mariadb-entrypoint.sh /usr/local/bin/mariadb-entrypoint.sh
+USER mysql
+EXPOSE 3306
+ENTRYPOINT ["/usr/local/bin/mariadb-entrypoint.sh"]

@@ -1,0 +1,103 @@
+// The Producer API client: every call has a deadline, and every failure becomes one of two
+// errors the page can explain: the API answered with an error, or it could not be reached.
+import { parseJsonExact } from "./exact-json.js";
+
+/** The API answered with an error status; `message` is the API's own text when it sent one. */
+export class ApiError extends Error {
+  constructor({ status, code, message, retryAfterSeconds }) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** No answer at all: connection refused, network down, or the deadline passed. */
+export class UnreachableError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnreachableError";
+  }
+}
+
+/** Aborts when either the caller's signal aborts or `timeoutMs` passes. */
+function deadlineSignal(callerSignal, timeoutMs) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("deadline", "TimeoutError")), timeoutMs);
+  const forward = () => controller.abort(callerSignal.reason);
+  if (callerSignal) {
+    if (callerSignal.aborted) forward();
+    else callerSignal.addEventListener("abort", forward, { once: true });
+  }
+  const release = () => {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener("abort", forward);
+  };
+  return { signal: controller.signal, release };
+}
+
+function retryAfterSeconds(response) {
+  const seconds = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+/** Builds the error for a non-2xx answer, preferring the API's JSON {error, message}. */
+function errorFromResponse(response, text) {
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON (for example a load balancer's HTML page): fall back to the status line.
+  }
+  const statusLine = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  return new ApiError({
+    status: response.status,
+    code: typeof body?.error === "string" ? body.error : "http_" + response.status,
+    message: typeof body?.message === "string" && body.message ? body.message : `The API answered ${statusLine}.`,
+    retryAfterSeconds: retryAfterSeconds(response),
+  });
+}
+
+export function createApiClient({ base = "/api", timeoutMs = 5000 } = {}) {
+  const root = base.replace(/\/+$/, "");
+
+  async function request(method, path, { body, signal, timeout = timeoutMs } = {}) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const deadline = deadlineSignal(signal, timeout);
+    try {
+      let response;
+      let text;
+      try {
+        response = await fetch(root + path, {
+          method,
+          body,
+          headers,
+          cache: "no-store",
+          signal: deadline.signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        if (signal?.aborted) throw error; // the caller cancelled: not a connectivity problem
+        const reason = deadline.signal.aborted ? `no answer within ${timeout / 1000} s` : "the connection failed";
+        throw new UnreachableError(`The API at ${root || "/"} cannot be reached (${reason}).`);
+      }
+      if (!response.ok) throw errorFromResponse(response, text);
+      try {
+        return parseJsonExact(text);
+      } catch {
+        throw new ApiError({ status: response.status, code: "bad_response", message: "The API answered with something that is not JSON." });
+      }
+    } finally {
+      deadline.release();
+    }
+  }
+
+  return {
+    base: root,
+    stats: (options) => request("GET", "/stats", options),
+    /** `digits` is the exact decimal text of the integer, so 64-bit values are not rounded. */
+    sendCount: (digits, options) => request("POST", "/count", { ...options, body: `{"count":${digits}}` }),
+  };
+}

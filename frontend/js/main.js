@@ -1,0 +1,15 @@
+// Starts the dashboard: reads the deploy's configuration, then connects the API client,
+// the poller, the view and the send controls.
+import { createApiClient } from "./api.js";
+import { wireActions } from "./actions.js";
+import { createPoller } from "./poller.js";
+import { renderState } from "./view.js";
+
+const apiBase = window.COUNT_PIPELINE_CONFIG?.apiBase ?? "/api";
+const api = createApiClient({ base: apiBase });
+const poller = createPoller({ api });
+
+document.getElementById("api-base").textContent = api.base || "/";
+poller.subscribe((state) => renderState(state, { onRetry: poller.refresh }));
+wireActions(api, poller.refresh);
+poller.refresh();

@@ -1,0 +1,115 @@
+// Shows the poller's state: the numbers, the connection line, the banner and the charts.
+import { renderChart } from "./chart.js";
+import { MISSING, formatClock, formatCount, formatDuration, formatRate, formatValue } from "./format.js";
+import { GAP_MS, WINDOW_MS } from "./history.js";
+
+const byId = (id) => document.getElementById(id);
+
+function setStat(id, text, rawValue) {
+  const element = byId(id);
+  element.textContent = text;
+  // Tests and scripts read the raw number; people read the formatted text.
+  if (rawValue === null || rawValue === undefined) delete element.dataset.value;
+  else element.dataset.value = String(rawValue);
+}
+
+function renderNumbers(stats, rate) {
+  setStat("stat-rows", formatCount(stats.rows_count), stats.rows_count);
+  setStat("stat-latest", stats.latest_value === null && stats.rows_count === 0 ? "none yet" : formatValue(stats.latest_value), stats.latest_value);
+  const insertedAt = stats.latest_inserted_at_ms ?? null;
+  const sinceInsert = insertedAt === null ? MISSING : `${formatDuration(stats.server_time_ms - insertedAt)} ago`;
+  setStat("stat-last-insert", sinceInsert, insertedAt);
+  setStat("stat-rate", formatRate(rate), rate);
+  setStat("stat-lag", formatDuration(stats.latest_lag_ms), stats.latest_lag_ms);
+  setStat("stat-queue", formatCount(stats.queue_depth), stats.queue_depth);
+  setStat("stat-processing", formatCount(stats.processing_depth), stats.processing_depth);
+  setStat("stat-dead", formatCount(stats.dead_letter_depth), stats.dead_letter_depth);
+  setStat("stat-consumers", formatCount(stats.consumers), stats.consumers);
+  byId("stats").setAttribute("aria-busy", "false");
+  byId("empty-note").hidden = stats.rows_count !== 0;
+  byId("hostname").textContent = stats.hostname ?? "unknown";
+  for (const source of ["redis", "database"]) {
+    const status = stats.sources?.[source] ?? "unknown";
+    const pill = byId(`source-${source}`);
+    pill.textContent = status;
+    pill.dataset.state = status;
+  }
+}
+
+/** Which sources the API said are down, as words for the banner. */
+function unavailableSources(stats) {
+  const names = { redis: "Redis (queue numbers)", database: "the database (row count, latest value, lag)" };
+  return Object.keys(names).filter((key) => stats?.sources?.[key] === "unavailable").map((key) => names[key]);
+}
+
+/** The banner's words for `state`, or null when all is well. */
+function bannerMessage(state) {
+  if (state.phase === "unreachable") {
+    const since = state.updatedAtMs ? formatClock(state.updatedAtMs) : "before the page loaded";
+    return ["The API is unreachable.", `${state.problem.message} Retrying by itself; the numbers below are from ${since}.`];
+  }
+  if (state.phase === "error") return ["The API answered with an error.", `${state.problem.message} Retrying by itself.`];
+  const down = unavailableSources(state.stats);
+  if (down.length) {
+    return ["Part of the pipeline is unavailable.", `The API cannot reach ${down.join(" or ")}; those numbers are missing until it is back.`];
+  }
+  return null;
+}
+
+function renderBanner(state, onRetry) {
+  const banner = byId("banner");
+  const message = bannerMessage(state);
+  banner.dataset.kind = state.phase;
+  if (!message) {
+    banner.replaceChildren();
+    return;
+  }
+  const text = message.join(" ");
+  // Rebuild only when the words change, so screen readers do not hear the same alert again.
+  if (banner.querySelector(".banner-text")?.textContent !== text) {
+    const paragraph = document.createElement("p");
+    paragraph.className = "banner-text";
+    const strong = document.createElement("strong");
+    strong.textContent = message[0];
+    paragraph.append(strong, " ", message[1]);
+    const next = document.createElement("p");
+    next.className = "banner-next";
+    next.setAttribute("aria-hidden", "true"); // changes on every attempt: seen, not announced
+    banner.replaceChildren(paragraph, next);
+    if (state.phase !== "live") {
+      const retry = document.createElement("button");
+      retry.type = "button";
+      retry.textContent = "Retry now";
+      retry.addEventListener("click", onRetry);
+      banner.append(retry);
+    }
+  }
+  banner.querySelector(".banner-next").textContent = state.retryAtMs ? `Next attempt at ${formatClock(state.retryAtMs)}.` : "";
+}
+
+function renderConnection(state) {
+  const line = byId("connection");
+  line.dataset.state = state.phase;
+  line.textContent = {
+    loading: "Connecting…",
+    live: "Live",
+    unreachable: "Offline, retrying",
+    error: "API error, retrying",
+  }[state.phase];
+}
+
+function renderCharts(history) {
+  const { rate, queue } = history.series();
+  const options = { nowMs: Date.now(), windowMs: WINDOW_MS, maxGapMs: GAP_MS };
+  renderChart(byId("chart-rate"), rate, { ...options, title: "Ingest rate", format: formatRate });
+  renderChart(byId("chart-queue"), queue, { ...options, title: "Queue depth", format: formatCount });
+}
+
+/** Renders `state` into the page; `onRetry` is what "Retry now" does. */
+export function renderState(state, { onRetry }) {
+  renderConnection(state);
+  renderBanner(state, onRetry);
+  if (state.stats) renderNumbers(state.stats, state.history.currentRate());
+  if (state.updatedAtMs) byId("updated").textContent = `updated ${formatClock(state.updatedAtMs)}`;
+  renderCharts(state.history);
+}

@@ -37,6 +37,9 @@ class DashboardInBrowserTest(unittest.TestCase):
         cls.stack.stop()
 
     def setUp(self):
+        # What the page looked like at the end of each test, kept for reading a failure in CI.
+        self.addCleanup(lambda: self.driver.save_screenshot(
+            os.path.join(artifacts_dir(), f"end-of-{self._testMethodName}.png")))
         set_viewport(self.driver, *DESKTOP)
         self.page.open()
 

@@ -1,0 +1,6 @@
+#ifndef COUNT_PIPELINE_CMARIADB_SHIM_H
+#define COUNT_PIPELINE_CMARIADB_SHIM_H
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#endif

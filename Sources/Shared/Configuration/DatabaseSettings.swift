@@ -1,0 +1,33 @@
+/// How to reach MariaDB / MySQL (`DB_*`).
+public struct DatabaseSettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var name: String
+    /// Connections (and threads) for blocking database calls.
+    public var poolSize: Int
+
+    public init(host: String, port: Int = 3306, user: String, password: String, name: String = "count", poolSize: Int = 4) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.name = name
+        self.poolSize = poolSize
+    }
+
+    public init(from env: EnvironmentReader) throws(ConfigurationError) {
+        self.init(
+            host: try env.required("DB_HOST"),
+            port: try env.port("DB_PORT", default: 3306),
+            user: try env.required("DB_USER"),
+            password: try env.required("DB_PASSWORD"),
+            name: try env.identifier("DB_NAME", default: "count"),
+            poolSize: try env.integer("DB_POOL_SIZE", default: 4, in: 1...64)
+        )
+    }
+
+    /// The address for logs; never includes the password.
+    public var endpointDescription: String { "\(user)@\(host):\(port)/\(name)" }
+}

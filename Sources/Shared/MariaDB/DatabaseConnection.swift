@@ -1,0 +1,107 @@
+import CMariaDB
+
+/// One libmariadb session. It owns its `MYSQL` handle and its prepared statements and frees them
+/// in `close()` (or `deinit`). Only one thread uses it at a time, which `BlockingConnectionPool`
+/// guarantees; hence `@unchecked Sendable`.
+public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
+    private var handle: UnsafeMutablePointer<MYSQL>?
+    private var statements: [String: PreparedStatement] = [:]
+    public private(set) var isUsable = true
+
+    private init(handle: UnsafeMutablePointer<MYSQL>) {
+        self.handle = handle
+    }
+
+    deinit { close() }
+
+    public func close() {
+        statements.values.forEach { $0.close() }
+        statements.removeAll()
+        if let handle { mysql_close(handle) }
+        handle = nil
+        isUsable = false
+    }
+
+    /// libmariadb's global state must be set up once, before threads race to do it implicitly.
+    private static let libraryInitialised: Bool = mysql_server_init(0, nil, nil) == 0
+
+    /// Connects with UTC as the session time zone. `ioTimeout` bounds every read and write
+    /// (libmariadb counts it in whole seconds, so it is rounded up, at least 1 s).
+    public static func connect(
+        settings: DatabaseSettings, database: String?, connectTimeout: Duration, ioTimeout: Duration
+    ) throws(DatabaseError) -> DatabaseConnection {
+        guard libraryInitialised, let handle = mysql_init(nil) else {
+            throw DatabaseError(code: 2008, message: "cannot initialise libmariadb")
+        }
+        var connectSeconds = UInt32(max(1, connectTimeout.seconds.rounded(.up)))
+        var ioSeconds = UInt32(max(1, ioTimeout.seconds.rounded(.up)))
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectSeconds)
+        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioSeconds)
+        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioSeconds)
+        mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        mysql_options(handle, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'")
+        guard
+            mysql_real_connect(
+                handle, settings.host, settings.user, settings.password, database, UInt32(settings.port), nil, 0) != nil
+        else {
+            let error = DatabaseError.from(handle)
+            mysql_close(handle)
+            throw error
+        }
+        return DatabaseConnection(handle: handle)
+    }
+
+    private func liveHandle() throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
+        guard let handle, isUsable else { throw DatabaseError(code: UInt32(CR_SERVER_GONE_ERROR), message: "connection is closed") }
+        return handle
+    }
+
+    /// Retires the connection when `error` means the session is gone, then returns it for throwing.
+    func noting(_ error: DatabaseError) -> DatabaseError {
+        if error.isConnectionLost { close() }
+        return error
+    }
+
+    /// Runs SQL that has no values from outside (DDL, constant queries) and returns its rows, if any.
+    @discardableResult
+    public func query(_ sql: String) throws(DatabaseError) -> [DatabaseRow] {
+        let handle = try liveHandle()
+        guard mysql_real_query(handle, sql, UInt(sql.utf8.count)) == 0 else { throw noting(.from(handle)) }
+        guard let result = mysql_store_result(handle) else {
+            if mysql_field_count(handle) == 0 { return [] }
+            throw noting(.from(handle))
+        }
+        defer { mysql_free_result(result) }
+        let columns = Int(mysql_num_fields(result))
+        var rows: [DatabaseRow] = []
+        while let row = mysql_fetch_row(result), let lengths = mysql_fetch_lengths(result) {
+            rows.append((0..<columns).map { column in
+                row[column].map { String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(lengths[column])), as: UTF8.self) }
+            })
+        }
+        return rows
+    }
+
+    /// A prepared statement for `sql`, prepared once per connection and reused.
+    public func prepared(_ sql: String) throws(DatabaseError) -> PreparedStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try PreparedStatement(connection: self, handle: liveHandle(), sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<Result>(_ body: () throws -> Result) throws -> Result {
+        let handle = try liveHandle()
+        guard mysql_autocommit(handle, 0) == 0 else { throw noting(.from(handle)) }
+        defer { if isUsable { mysql_autocommit(handle, 1) } }
+        do {
+            let result = try body()
+            guard mysql_commit(handle) == 0 else { throw noting(.from(handle)) }
+            return result
+        } catch {
+            if isUsable { mysql_rollback(handle) }
+            throw error
+        }
+    }
+}

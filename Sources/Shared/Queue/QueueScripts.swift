@@ -1,0 +1,82 @@
+/// The Lua scripts that make the queue's multi-step moves atomic. Every key a script touches is
+/// passed in KEYS, and all of them share the queue's hash tag (see `QueueKeys`).
+enum QueueScripts {
+    /// Moves up to ARGV[1] entries from the queue to the processing list and returns them.
+    /// Bare integers from older producers are wrapped in an envelope with a stable id on the way,
+    /// so a redelivered legacy value is recognised as the same message.
+    /// KEYS: queue, processing list, legacy sequence.
+    static let fetchBatch = """
+        local items = redis.call('LPOP', KEYS[1], ARGV[1])
+        if not items then return {} end
+        local now = redis.call('TIME')
+        local ms = now[1] * 1000 + math.floor(now[2] / 1000)
+        for i, item in ipairs(items) do
+          if item == '0' or string.find(item, '^%-?[1-9]%d*$') then
+            local seq = redis.call('INCR', KEYS[3])
+            items[i] = '{"v":1,"id":"legacy-' .. now[1] .. '.' .. now[2] .. '-' .. seq ..
+              '","count":' .. item .. ',"ts":' .. string.format('%d', ms) .. '}'
+          end
+        end
+        redis.call('RPUSH', KEYS[2], unpack(items))
+        return items
+        """
+
+    /// After a batch is committed: appends its dead letters, drops the batch from the head of the
+    /// processing list and forgets its redelivery counts. Returns what is left in the processing list.
+    /// KEYS: processing list, dead-letter list, delivery attempts. ARGV: batch size, dead-letter entries...
+    static let acknowledge = """
+        local size = tonumber(ARGV[1])
+        if #ARGV > 1 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 2)) end
+        if size > 0 and redis.call('HLEN', KEYS[3]) > 0 then
+          redis.call('HDEL', KEYS[3], unpack(redis.call('LRANGE', KEYS[1], 0, size - 1)))
+        end
+        redis.call('LTRIM', KEYS[1], size, -1)
+        return redis.call('LLEN', KEYS[1])
+        """
+
+    /// Records a consumer as alive at the server's clock (so consumers' clocks need not agree).
+    /// KEYS: consumers. ARGV: consumer id.
+    static let heartbeat = """
+        local now = redis.call('TIME')
+        redis.call('ZADD', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[1])
+        return 1
+        """
+
+    /// Ids of consumers whose last heartbeat is older than ARGV[1] ms. KEYS: consumers.
+    static let staleConsumers = """
+        local now = redis.call('TIME')
+        local cutoff = now[1] * 1000 + math.floor(now[2] / 1000) - tonumber(ARGV[1])
+        return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', cutoff))
+        """
+
+    /// Returns a silent consumer's in-flight entries to the head of the queue, oldest first, unless
+    /// it sent a heartbeat meanwhile. An entry delivered ARGV[3] times already goes to the dead-letter
+    /// list instead, so a message that kills its consumer cannot loop forever.
+    /// KEYS: consumers, dead consumer's processing list, queue, delivery attempts, dead-letter list.
+    /// ARGV: consumer id, silence in ms that counts as dead, max deliveries.
+    /// Returns {requeued, dead-lettered}, or {-1, 0} when the consumer is alive after all.
+    static let reclaim = """
+        local now = redis.call('TIME')
+        local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
+        local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if seen and tonumber(seen) > nowMs - tonumber(ARGV[2]) then return {-1, 0} end
+        local requeued, dead = 0, 0
+        while true do
+          local item = redis.call('RPOP', KEYS[2])
+          if not item then break end
+          local attempts = redis.call('HINCRBY', KEYS[4], item, 1)
+          if attempts >= tonumber(ARGV[3]) then
+            redis.call('HDEL', KEYS[4], item)
+            redis.call('RPUSH', KEYS[5], cjson.encode({reason = 'delivered ' .. attempts ..
+              ' times without being committed (its consumers kept dying)', raw = item,
+              consumer = ARGV[1], ts = nowMs}))
+            dead = dead + 1
+          else
+            redis.call('LPUSH', KEYS[3], item)
+            requeued = requeued + 1
+          end
+        end
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        return {requeued, dead}
+        """
+}

@@ -1,0 +1,153 @@
+/// The queue's operations on Redis, shared by the Producer (push) and the Consumer (reliable fetch).
+public struct WorkQueue: Sendable {
+    public let keys: QueueKeys
+    public let redis: RedisClient
+
+    public init(redis: RedisClient) {
+        self.redis = redis
+        self.keys = QueueKeys(queue: redis.settings.queue)
+    }
+
+    // MARK: Producer
+
+    /// Appends encoded messages in one RPUSH; returns the queue's length afterwards.
+    @discardableResult
+    public func push(_ messages: [String], deadline: Deadline) async throws -> Int64 {
+        let reply = try await redis.run(["RPUSH", keys.queue] + messages, deadline: deadline)
+        return reply.integer ?? 0
+    }
+
+    // MARK: Consumer
+
+    /// Blocks on the server until the queue has an entry or `blockFor` passes, taking nothing:
+    /// BLMOVE from the queue's head back to its head is a no-op that wakes when work arrives.
+    public func waitForWork(blockFor: Duration, deadline: Deadline) async throws {
+        let seconds = format3(blockFor.seconds)
+        try await redis.runBlocking(
+            ["BLMOVE", keys.queue, keys.queue, "LEFT", "LEFT", seconds], blockFor: blockFor, deadline: deadline)
+    }
+
+    /// Moves up to `limit` entries into the consumer's processing list and returns them, oldest first.
+    public func fetchBatch(consumer: String, limit: Int, deadline: Deadline) async throws -> [[UInt8]] {
+        let reply = try await redis.run(
+            ["EVAL", QueueScripts.fetchBatch, "3", keys.queue, keys.processing(consumer: consumer), keys.legacySequence,
+             String(limit)],
+            deadline: deadline)
+        return try (reply.array ?? []).map { entry in
+            guard case .bulk(let bytes) = entry else {
+                throw RedisError(kind: .command, message: "fetch script returned a non-string entry")
+            }
+            return bytes
+        }
+    }
+
+    /// Drops a committed batch of `count` entries from the processing list and stores its dead letters.
+    public func acknowledge(consumer: String, count: Int, deadLetters: [String], deadline: Deadline) async throws {
+        try await redis.run(
+            ["EVAL", QueueScripts.acknowledge, "3", keys.processing(consumer: consumer), keys.deadLetters,
+             keys.deliveryAttempts, String(count)] + deadLetters,
+            deadline: deadline)
+    }
+
+    public func heartbeat(consumer: String, deadline: Deadline) async throws {
+        try await redis.run(["EVAL", QueueScripts.heartbeat, "1", keys.consumers, consumer], deadline: deadline)
+    }
+
+    /// Leaves the consumer set on a clean exit (the processing list is already empty then).
+    public func deregister(consumer: String, deadline: Deadline) async throws {
+        _ = try await redis.pipeline(
+            [["ZREM", keys.consumers, consumer], ["DEL", keys.processing(consumer: consumer)]], deadline: deadline)
+    }
+
+    /// Gives the in-flight entries of consumers silent for longer than `silence` back to the queue.
+    /// Processing lists whose owner is missing from the consumer set (say, after that set was lost)
+    /// are found by a SCAN and reclaimed too.
+    public func reclaimFromSilentConsumers(silence: Duration, maxDeliveries: Int, deadline: Deadline) async throws -> ReclaimResult {
+        let silenceMs = String(Int64(silence.seconds * 1000))
+        let stale = try await redis.run(["EVAL", QueueScripts.staleConsumers, "1", keys.consumers, silenceMs], deadline: deadline)
+        var candidates = Set((stale.array ?? []).compactMap(\.string))
+        let live = Set(try await redis.run(["ZRANGE", keys.consumers, "0", "-1"], deadline: deadline).array?.compactMap(\.string) ?? [])
+        for key in try await processingLists(deadline: deadline) {
+            let owner = String(key.dropFirst(keys.processingPrefix.count))
+            if !live.contains(owner) { candidates.insert(owner) }
+        }
+        var result = ReclaimResult()
+        for consumer in candidates.sorted() {
+            let reply = try await redis.run(
+                ["EVAL", QueueScripts.reclaim, "5", keys.consumers, keys.processing(consumer: consumer), keys.queue,
+                 keys.deliveryAttempts, keys.deadLetters, consumer, silenceMs, String(maxDeliveries)],
+                deadline: deadline)
+            guard let counts = reply.array?.compactMap(\.integer), counts.count == 2, counts[0] >= 0 else { continue }
+            result.consumers.append(consumer)
+            result.requeued += Int(counts[0])
+            result.deadLettered += Int(counts[1])
+        }
+        return result
+    }
+
+    private func processingLists(deadline: Deadline) async throws -> [String] {
+        var cursor = "0"
+        var found: [String] = []
+        repeat {
+            let reply = try await redis.run(
+                ["SCAN", cursor, "MATCH", keys.processingPrefix.globEscaped + "*", "COUNT", "1000"], deadline: deadline)
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
+            cursor = next
+            found += parts[1].array?.compactMap(\.string) ?? []
+        } while cursor != "0"
+        return found
+    }
+
+    /// Lengths of the queue's lists and the age of its oldest entry.
+    public func depths(deadline: Deadline) async throws -> QueueDepths {
+        let replies = try await redis.pipeline(
+            [["LLEN", keys.queue], ["LLEN", keys.deadLetters], ["ZRANGE", keys.consumers, "0", "-1"], ["LINDEX", keys.queue, "0"]],
+            deadline: deadline)
+        let consumers = try replies[2].check().array?.compactMap(\.string) ?? []
+        let processing = consumers.isEmpty ? [] : try await redis.pipeline(
+            consumers.map { ["LLEN", keys.processing(consumer: $0)] }, deadline: deadline)
+        let oldest = try replies[3].check()
+        let oldestTimestamp: UInt64? =
+            if case .bulk(let bytes) = oldest { try? QueueMessage.decode(bytes).enqueuedAtMilliseconds } else { nil }
+        return QueueDepths(
+            queued: try replies[0].check().integer ?? 0,
+            deadLettered: try replies[1].check().integer ?? 0,
+            processing: try processing.reduce(0) { $0 + (try $1.check().integer ?? 0) },
+            consumers: consumers.count,
+            oldestEnqueuedAtMilliseconds: oldestTimestamp)
+    }
+}
+
+public struct ReclaimResult: Sendable, Equatable {
+    public var consumers: [String] = []
+    public var requeued = 0
+    public var deadLettered = 0
+}
+
+public struct QueueDepths: Sendable, Equatable {
+    public var queued: Int64
+    public var deadLettered: Int64
+    public var processing: Int64
+    public var consumers: Int
+    /// Enqueue time of the entry at the head of the queue (nil when empty or a bare integer).
+    public var oldestEnqueuedAtMilliseconds: UInt64?
+}
+
+/// Seconds with millisecond precision, as Redis' blocking commands take them.
+private func format3(_ seconds: Double) -> String {
+    let milliseconds = Int64((seconds * 1000).rounded())
+    let fraction = String(milliseconds % 1000)
+    return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+}
+
+extension String {
+    /// The string with Redis glob metacharacters escaped, for SCAN MATCH.
+    var globEscaped: String {
+        var result = ""
+        for character in self {
+            if "*?[]\\".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+}

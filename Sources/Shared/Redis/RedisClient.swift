@@ -1,0 +1,38 @@
+/// Redis for async code: a pool of hiredis connections on their own threads, reconnecting on demand.
+public final class RedisClient: Sendable {
+    public let settings: RedisSettings
+    private let pool: BlockingConnectionPool<RedisConnection>
+
+    public init(settings: RedisSettings, poolSize: Int? = nil) {
+        self.settings = settings
+        self.pool = BlockingConnectionPool(name: "Redis", size: poolSize ?? settings.poolSize) { deadline in
+            try RedisConnection.connect(
+                host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+                timeout: deadline.remaining)
+        }
+    }
+
+    /// Sends the commands in one round trip, bounded by the deadline.
+    public func pipeline(_ commands: [[String]], deadline: Deadline) async throws -> [RedisValue] {
+        try await pool.withConnection(deadline: deadline) { connection in
+            try connection.pipeline(commands, timeout: deadline.remaining)
+        }
+    }
+
+    /// One command; an error reply is thrown as `RedisError`.
+    @discardableResult
+    public func run(_ command: [String], deadline: Deadline) async throws -> RedisValue {
+        try await pipeline([command], deadline: deadline)[0].check()
+    }
+
+    /// A command that blocks on the server for up to `blockFor` (BLMOVE and friends).
+    public func runBlocking(_ command: [String], blockFor: Duration, deadline: Deadline) async throws -> RedisValue {
+        try await pool.withConnection(deadline: deadline) { connection in
+            try connection.run(command, timeout: blockFor + max(deadline.remaining, .milliseconds(500)))
+        }
+    }
+
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,139 @@
+import CHiredis
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One hiredis connection. It owns its `redisContext` and frees it in `close()` (or `deinit`).
+/// Only one thread uses it at a time, which `BlockingConnectionPool` guarantees; hence `@unchecked Sendable`.
+public final class RedisConnection: BlockingConnection, @unchecked Sendable {
+    private var context: UnsafeMutablePointer<redisContext>?
+    public private(set) var isUsable = true
+
+    private init(context: UnsafeMutablePointer<redisContext>) {
+        self.context = context
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let context { redisFree(context) }
+        context = nil
+        isUsable = false
+    }
+
+    /// Connects (bounded by `timeout`) and authenticates when credentials are given.
+    public static func connect(
+        host: String, port: Int, username: String?, password: String?, timeout: Duration
+    ) throws(RedisError) -> RedisConnection {
+        guard let context = redisConnectWithTimeout(host, Int32(port), timeval(timeout)) else {
+            throw RedisError(kind: .connection, message: "cannot allocate a hiredis context")
+        }
+        if context.pointee.err != 0 {
+            let message = Self.errorText(context)
+            redisFree(context)
+            throw RedisError(kind: .connection, message: "connect to \(host):\(port) failed: \(message)")
+        }
+        _ = redisEnableKeepAlive(context)
+        let connection = RedisConnection(context: context)
+        if let password {
+            let auth = username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+            do {
+                try connection.run(auth, timeout: timeout)
+            } catch {
+                connection.close()
+                throw error.kind == .command ? RedisError(kind: .authentication, message: error.message) : error
+            }
+        }
+        return connection
+    }
+
+    /// Sends all commands in one write and reads their replies in order (one round trip).
+    /// Error replies come back as `.error` values; I/O failures throw and retire the connection.
+    public func pipeline(_ commands: [[String]], timeout: Duration) throws(RedisError) -> [RedisValue] {
+        guard let context, isUsable else { throw RedisError(kind: .connection, message: "connection is closed") }
+        guard redisSetTimeout(context, timeval(timeout)) == REDIS_OK else { throw fail(context) }
+        for command in commands {
+            guard Self.append(command, to: context) == REDIS_OK else { throw fail(context) }
+        }
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var reply: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &reply) == REDIS_OK, let reply else { throw fail(context) }
+            replies.append(Self.value(of: reply.assumingMemoryBound(to: redisReply.self)))
+            freeReplyObject(reply)
+        }
+        return replies
+    }
+
+    /// One command; an error reply is thrown.
+    @discardableResult
+    public func run(_ command: [String], timeout: Duration) throws(RedisError) -> RedisValue {
+        try pipeline([command], timeout: timeout)[0].check()
+    }
+
+    private func fail(_ context: UnsafeMutablePointer<redisContext>) -> RedisError {
+        let message = Self.errorText(context)
+        close()
+        return RedisError(kind: .connection, message: message.isEmpty ? "I/O error" : message)
+    }
+
+    /// Appends one command with `redisAppendCommandArgv`: binary-safe, no format string.
+    private static func append(_ command: [String], to context: UnsafeMutablePointer<redisContext>) -> Int32 {
+        var storage: [UInt8] = []
+        var lengths: [Int] = []
+        lengths.reserveCapacity(command.count)
+        for argument in command {
+            storage.append(contentsOf: argument.utf8)
+            lengths.append(argument.utf8.count)
+        }
+        storage.append(0)  // never empty, so the buffer always has a base address
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var offset = 0
+            var pointers: [UnsafePointer<CChar>?] = lengths.map { length in
+                defer { offset += length }
+                return base + offset
+            }
+            return redisAppendCommandArgv(context, Int32(command.count), &pointers, lengths)
+        }
+    }
+
+    private static func value(of reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+        let r = reply.pointee
+        switch r.type {
+        case REDIS_REPLY_STRING:
+            return .bulk(bytes(r.str, r.len))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(r.str, r.len), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(r.str, r.len), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int64(r.integer))
+        case REDIS_REPLY_ARRAY:
+            return .array((0..<Int(r.elements)).map { value(of: r.element[$0]!) })
+        default:
+            return .null
+        }
+    }
+
+    private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> [UInt8] {
+        guard let pointer, length > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}
+
+extension timeval {
+    /// A C `timeval` for a Swift duration, at least one millisecond so it never means "no timeout".
+    init(_ duration: Duration) {
+        let microseconds = max(Int64(duration.seconds * 1_000_000), 1000)
+        self.init(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
+    }
+}

@@ -1,0 +1,259 @@
+variable "name" {
+  type        = string
+  description = "Name of the service, task definition family and log group, for example count-prod-producer."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,50}$", var.name))
+    error_message = "name must be 2-51 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "program" {
+  type        = string
+  description = "Which executable of the image runs: Producer or Consumer (started as /app/<program>)."
+
+  validation {
+    condition     = contains(["Producer", "Consumer"], var.program)
+    error_message = "program must be Producer or Consumer."
+  }
+}
+
+variable "command" {
+  type        = list(string)
+  description = "Arguments passed to the program, for example [\"db-setup\"] for the one-off schema task; empty for the long-running services."
+  default     = []
+}
+
+variable "image" {
+  type        = string
+  description = "Image reference, repository URL and tag (tags are immutable), for example 123456789012.dkr.ecr.eu-west-1.amazonaws.com/count-pipeline:3f2c1ab."
+
+  validation {
+    condition     = can(regex(":[A-Za-z0-9_.-]+$", var.image)) || can(regex("@sha256:[0-9a-f]{64}$", var.image))
+    error_message = "image must carry an explicit tag or digest."
+  }
+}
+
+variable "ecr_repository_arn" {
+  type        = string
+  description = "ARN of the ECR repository the image comes from; the execution role may pull from it only."
+}
+
+variable "cluster_arn" {
+  type        = string
+  description = "ARN of the ECS cluster."
+}
+
+variable "cluster_name" {
+  type        = string
+  description = "Name of the ECS cluster (autoscaling resource ID and Container Insights dimension)."
+}
+
+variable "cpu" {
+  type        = number
+  description = "Task CPU units (256 = 0.25 vCPU)."
+  default     = 256
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096], var.cpu)
+    error_message = "cpu must be a Fargate size: 256, 512, 1024, 2048 or 4096."
+  }
+}
+
+variable "memory" {
+  type        = number
+  description = "Task memory in MiB; must suit the cpu value (256 CPU: 512-2048)."
+  default     = 512
+
+  validation {
+    condition     = var.memory >= 512 && var.memory <= 30720 && var.memory % 512 == 0
+    error_message = "memory must be a multiple of 512 MiB between 512 and 30720."
+  }
+}
+
+variable "cpu_architecture" {
+  type        = string
+  description = "CPU architecture the image was built for: X86_64 or ARM64 (Graviton, cheaper)."
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "container_port" {
+  type        = number
+  description = "Port the program listens on (Producer 5080, Consumer 5081); null for a task that serves nothing."
+  default     = null
+
+  validation {
+    condition     = var.container_port == null || try(var.container_port > 1024 && var.container_port < 65536, false)
+    error_message = "container_port must be an unprivileged port (1025-65535): the container runs as user 10001."
+  }
+}
+
+variable "environment_variables" {
+  type        = map(string)
+  description = "Plain configuration passed as environment variables. Secrets are refused here: pass them in `secrets`."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for key in keys(var.environment_variables) : !can(regex("(PASSWORD|SECRET|TOKEN|_KEY$)", key))])
+    error_message = "environment_variables must not carry passwords, secrets, tokens or keys: pass those in `secrets` as Secrets Manager ARNs."
+  }
+}
+
+variable "secrets" {
+  type        = map(string)
+  description = "Environment variable name => Secrets Manager valueFrom (secret ARN, optionally followed by :json-key::). ECS reads them when a task starts; the execution role may read exactly these secrets."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for value_from in values(var.secrets) : can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:", value_from))])
+    error_message = "every secrets value must be a Secrets Manager secret ARN (arn:aws:secretsmanager:region:account:secret:name[:json-key::])."
+  }
+}
+
+variable "subnet_ids" {
+  type        = list(string)
+  description = "Private subnets the tasks run in (no public IP is assigned)."
+
+  validation {
+    condition     = length(var.subnet_ids) > 0
+    error_message = "subnet_ids must name at least one subnet."
+  }
+}
+
+variable "security_group_ids" {
+  type        = list(string)
+  description = "Security groups of the tasks."
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days CloudWatch keeps the container logs."
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the retention periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "stop_timeout_seconds" {
+  type        = number
+  description = "Seconds between SIGTERM and SIGKILL; the programs drain in-flight work in this time."
+  default     = 30
+
+  validation {
+    condition     = var.stop_timeout_seconds >= 2 && var.stop_timeout_seconds <= 120
+    error_message = "stop_timeout_seconds must be between 2 and 120 (Fargate's limit)."
+  }
+}
+
+variable "create_service" {
+  type        = bool
+  description = "false: only the task definition is made, for one-off tasks started with `aws ecs run-task` (for example `Consumer db-setup`)."
+  default     = true
+}
+
+variable "capacity_provider" {
+  type        = string
+  description = "FARGATE, or FARGATE_SPOT (up to 70% cheaper, tasks may be stopped with a two-minute warning; the programs drain on SIGTERM)."
+  default     = "FARGATE"
+
+  validation {
+    condition     = contains(["FARGATE", "FARGATE_SPOT"], var.capacity_provider)
+    error_message = "capacity_provider must be FARGATE or FARGATE_SPOT."
+  }
+}
+
+variable "target_group_arn" {
+  type        = string
+  description = "ALB target group to register the tasks in; null for a service without a load balancer (the Consumer)."
+  default     = null
+}
+
+variable "health_check_grace_period_seconds" {
+  type        = number
+  description = "Seconds the ALB's failing health checks are ignored after a task starts (only with a target group)."
+  default     = 30
+
+  validation {
+    condition     = var.health_check_grace_period_seconds >= 0 && var.health_check_grace_period_seconds <= 600
+    error_message = "health_check_grace_period_seconds must be between 0 and 600."
+  }
+}
+
+variable "min_capacity" {
+  type        = number
+  description = "Fewest running tasks (also the initial desired count). prod uses at least 2."
+  default     = 1
+
+  validation {
+    condition     = var.min_capacity >= 0
+    error_message = "min_capacity must not be negative."
+  }
+}
+
+variable "max_capacity" {
+  type        = number
+  description = "Most running tasks autoscaling may start."
+  default     = 2
+
+  validation {
+    condition     = var.max_capacity >= var.min_capacity
+    error_message = "max_capacity must be at least min_capacity."
+  }
+}
+
+variable "scaling_metric" {
+  type        = string
+  description = "What autoscaling tracks: alb_requests (requests per target, Producer), cpu (average CPU, Producer), queue_backlog (queued messages per running task, Consumer) or none."
+  default     = "none"
+
+  validation {
+    condition     = contains(["alb_requests", "cpu", "queue_backlog", "none"], var.scaling_metric)
+    error_message = "scaling_metric must be alb_requests, cpu, queue_backlog or none."
+  }
+
+  validation {
+    condition     = var.scaling_metric != "alb_requests" || var.alb_resource_label != null
+    error_message = "scaling_metric = alb_requests needs alb_resource_label."
+  }
+
+  validation {
+    condition     = var.scaling_metric != "queue_backlog" || (var.queue_metric_namespace != null && length(var.queue_metric_dimensions) > 0)
+    error_message = "scaling_metric = queue_backlog needs queue_metric_namespace and queue_metric_dimensions (the Consumer's METRICS_EMF_NAMESPACE, Environment and Queue)."
+  }
+}
+
+variable "scaling_target" {
+  type        = number
+  description = "Target value of the tracked metric: requests per task per minute, CPU percent, or queued messages per task."
+  default     = 70
+
+  validation {
+    condition     = var.scaling_target > 0
+    error_message = "scaling_target must be positive."
+  }
+}
+
+variable "alb_resource_label" {
+  type        = string
+  description = "app/<alb-name>/<id>/targetgroup/<tg-name>/<id>, for scaling_metric = alb_requests."
+  default     = null
+}
+
+variable "queue_metric_namespace" {
+  type        = string
+  description = "CloudWatch namespace of the Consumer's EMF metrics (its METRICS_EMF_NAMESPACE), for scaling_metric = queue_backlog."
+  default     = null
+}
+
+variable "queue_metric_dimensions" {
+  type        = map(string)
+  description = "Dimensions of the Consumer's QueueDepth metric: Environment (ENVIRONMENT_NAME) and Queue (REDIS_QUEUE)."
+  default     = {}
+}

@@ -1,0 +1,87 @@
+variable "name" {
+  type        = string
+  description = "Name prefix, for example count-prod."
+}
+
+variable "bucket_name" {
+  type        = string
+  description = "Globally unique name of the page bucket."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, . or -)."
+  }
+}
+
+variable "api_origin_domain_name" {
+  type        = string
+  description = "Host name CloudFront sends /api/* to: the ALB's DNS name, or a custom name on the ALB's certificate."
+}
+
+variable "api_origin_protocol" {
+  type        = string
+  description = "HTTP (ALB without certificate) or HTTPS (ALB with an ACM certificate matching api_origin_domain_name)."
+  default     = "HTTP"
+
+  validation {
+    condition     = contains(["HTTP", "HTTPS"], var.api_origin_protocol)
+    error_message = "api_origin_protocol must be HTTP or HTTPS."
+  }
+}
+
+variable "origin_header_name" {
+  type        = string
+  description = "Header CloudFront adds to /api/* origin requests; the ALB forwards only requests that carry it."
+  default     = "X-Origin-Verify"
+}
+
+variable "origin_header_value" {
+  type        = string
+  description = "Secret value of origin_header_name (from the alb module)."
+  sensitive   = true
+
+  validation {
+    condition     = length(var.origin_header_value) >= 32
+    error_message = "origin_header_value must be at least 32 characters."
+  }
+}
+
+variable "aliases" {
+  type        = list(string)
+  description = "Custom host names of the distribution (need acm_certificate_arn); empty uses the *.cloudfront.net name."
+  default     = []
+}
+
+variable "acm_certificate_arn" {
+  type        = string
+  description = "ACM certificate in us-east-1 covering the aliases."
+  default     = null
+
+  validation {
+    condition     = var.acm_certificate_arn == null || can(regex("^arn:[a-z-]+:acm:us-east-1:", var.acm_certificate_arn))
+    error_message = "acm_certificate_arn must be an ACM certificate in us-east-1 (CloudFront's requirement) or null."
+  }
+}
+
+variable "price_class" {
+  type        = string
+  description = "CloudFront price class: PriceClass_100 (North America, Europe), PriceClass_200 or PriceClass_All."
+  default     = "PriceClass_100"
+
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.price_class)
+    error_message = "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+variable "web_acl_arn" {
+  type        = string
+  description = "ARN of a WAFv2 web ACL (scope CLOUDFRONT) to attach; null attaches none."
+  default     = null
+}
+
+variable "force_destroy" {
+  type        = bool
+  description = "Let terraform delete the bucket while it holds objects (non-production only)."
+  default     = false
+}

@@ -1,0 +1,176 @@
+variable "name" {
+  type        = string
+  description = "Identifier of the DB instance and name prefix, for example count-prod."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,50}$", var.name))
+    error_message = "name must be 2-51 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "engine" {
+  type        = string
+  description = "mariadb or mysql."
+  default     = "mariadb"
+
+  validation {
+    condition     = contains(["mariadb", "mysql"], var.engine)
+    error_message = "engine must be mariadb or mysql."
+  }
+}
+
+variable "engine_version" {
+  type        = string
+  description = "Engine version (major.minor lets RDS pick the newest patch), for example 11.4."
+  default     = "11.4"
+}
+
+variable "parameter_group_family" {
+  type        = string
+  description = "Parameter group family matching engine and version, for example mariadb11.4 or mysql8.4."
+  default     = "mariadb11.4"
+}
+
+variable "instance_class" {
+  type        = string
+  description = "Instance size, for example db.t4g.micro (non-prod) or db.m7g.large (prod)."
+  default     = "db.t4g.micro"
+
+  validation {
+    condition     = startswith(var.instance_class, "db.")
+    error_message = "instance_class must be an RDS instance class (db.*)."
+  }
+}
+
+variable "allocated_storage_gb" {
+  type        = number
+  description = "Initial gp3 storage in GiB."
+  default     = 20
+
+  validation {
+    condition     = var.allocated_storage_gb >= 20
+    error_message = "allocated_storage_gb must be at least 20 (the gp3 minimum)."
+  }
+}
+
+variable "max_allocated_storage_gb" {
+  type        = number
+  description = "Ceiling for storage autoscaling in GiB."
+  default     = 100
+
+  validation {
+    condition     = var.max_allocated_storage_gb >= var.allocated_storage_gb
+    error_message = "max_allocated_storage_gb must be at least allocated_storage_gb."
+  }
+}
+
+variable "master_username" {
+  type        = string
+  description = "Master user name; its password is generated and rotated by RDS (manage_master_user_password)."
+  default     = "dbadmin"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,15}$", var.master_username)) && !contains(["admin", "root", "rdsadmin"], lower(var.master_username))
+    error_message = "master_username must be 1-16 letters, digits or _, start with a letter and not be a reserved name."
+  }
+}
+
+variable "producer_username" {
+  type        = string
+  description = "Database user of the Producer (SELECT only); created by Consumer db-setup."
+  default     = "count_producer"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,31}$", var.producer_username))
+    error_message = "producer_username must be 1-32 letters, digits or _, starting with a letter."
+  }
+}
+
+variable "consumer_username" {
+  type        = string
+  description = "Database user of the Consumer (SELECT, INSERT, UPDATE, CREATE, ALTER, INDEX); created by Consumer db-setup."
+  default     = "count_consumer"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,31}$", var.consumer_username))
+    error_message = "consumer_username must be 1-32 letters, digits or _, starting with a letter."
+  }
+}
+
+variable "subnet_ids" {
+  type        = list(string)
+  description = "Private subnets of the DB subnet group (at least two AZs)."
+
+  validation {
+    condition     = length(var.subnet_ids) >= 2
+    error_message = "An RDS subnet group needs subnets in at least two availability zones."
+  }
+}
+
+variable "security_group_id" {
+  type        = string
+  description = "Security group of the instance (ingress from the Producer and Consumer only)."
+}
+
+variable "multi_az" {
+  type        = bool
+  description = "Keep a synchronous standby in another AZ with automatic failover (prod: true)."
+  default     = false
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Refuse deletion, and take a final snapshot when it is lifted and the instance deleted (prod: true)."
+  default     = true
+}
+
+variable "backup_retention_days" {
+  type        = number
+  description = "Days of automated backups (point-in-time recovery window)."
+  default     = 7
+
+  validation {
+    condition     = var.backup_retention_days >= 1 && var.backup_retention_days <= 35
+    error_message = "backup_retention_days must be between 1 and 35: backups stay on in every environment."
+  }
+}
+
+variable "performance_insights" {
+  type        = bool
+  description = "Turn on Performance Insights (7 days free tier); not offered on the smallest burstable classes of every engine."
+  default     = true
+}
+
+variable "enhanced_monitoring_interval" {
+  type        = number
+  description = "Seconds between Enhanced Monitoring samples (0 turns it off)."
+  default     = 60
+
+  validation {
+    condition     = contains([0, 1, 5, 10, 15, 30, 60], var.enhanced_monitoring_interval)
+    error_message = "enhanced_monitoring_interval must be 0, 1, 5, 10, 15, 30 or 60."
+  }
+}
+
+variable "require_secure_transport" {
+  type        = bool
+  description = "Refuse connections without TLS. Turn on once the programs' MariaDB client connects with TLS."
+  default     = false
+}
+
+variable "apply_immediately" {
+  type        = bool
+  description = "Apply changes now instead of in the maintenance window."
+  default     = false
+}
+
+variable "secret_recovery_window_days" {
+  type        = number
+  description = "Days a deleted secret can still be restored (0 deletes at once, for short-lived test environments)."
+  default     = 7
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 or between 7 and 30."
+  }
+}

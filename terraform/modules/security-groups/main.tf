@@ -1,0 +1,84 @@
+# CloudFront's origin-facing addresses, maintained by AWS.
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  name = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+locals {
+  groups = {
+    alb      = "ALB: HTTP(S) from CloudFront's origin-facing addresses only"
+    producer = "Producer tasks: the API port from the ALB only"
+    consumer = "Consumer tasks: no inbound traffic"
+    redis    = "ElastiCache: the Redis port from the Producer and Consumer only"
+    db       = "RDS: the database port from the Producer and Consumer only"
+  }
+
+  # Every allowed flow between the groups, one row each: an egress rule on the source and an
+  # ingress rule on the target are made from the same row, so the two sides cannot drift.
+  flows = {
+    alb_to_producer   = { from = "alb", to = "producer", port = var.producer_port }
+    producer_to_redis = { from = "producer", to = "redis", port = var.redis_port }
+    consumer_to_redis = { from = "consumer", to = "redis", port = var.redis_port }
+    producer_to_db    = { from = "producer", to = "db", port = var.db_port }
+    consumer_to_db    = { from = "consumer", to = "db", port = var.db_port }
+  }
+
+  tasks = toset(["producer", "consumer"])
+}
+
+resource "aws_security_group" "this" {
+  #checkov:skip=CKV2_AWS_5:The groups are attached by the alb, ecs-service, redis and rds modules, which checkov scans separately.
+  for_each = local.groups
+
+  name        = "${var.name}-${each.key}"
+  description = each.value
+  vpc_id      = var.vpc_id
+
+  tags = { Name = "${var.name}-${each.key}" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "flow" {
+  for_each = local.flows
+
+  security_group_id            = aws_security_group.this[each.value.to].id
+  referenced_security_group_id = aws_security_group.this[each.value.from].id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  description                  = "From ${each.value.from}"
+}
+
+resource "aws_vpc_security_group_egress_rule" "flow" {
+  for_each = local.flows
+
+  security_group_id            = aws_security_group.this[each.value.from].id
+  referenced_security_group_id = aws_security_group.this[each.value.to].id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  description                  = "To ${each.value.to}"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
+  security_group_id = aws_security_group.this["alb"].id
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
+  ip_protocol       = "tcp"
+  from_port         = var.alb_listener_port
+  to_port           = var.alb_listener_port
+  description       = "CloudFront origin-facing addresses"
+}
+
+# The tasks reach ECR, CloudWatch Logs and Secrets Manager over HTTPS through the NAT gateway.
+resource "aws_vpc_security_group_egress_rule" "tasks_to_aws_apis" {
+  for_each = local.tasks
+
+  security_group_id = aws_security_group.this[each.key].id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  description       = "HTTPS to AWS APIs (ECR, CloudWatch Logs, Secrets Manager)"
+}

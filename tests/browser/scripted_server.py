@@ -1,0 +1,49 @@
+"""Serves frontend/ as the Producer does, but answers GET /api/stats with whatever a test sets.
+
+For page states the real stack cannot be asked to show on demand (an empty database, a JSON
+error from the API, a source that is down); everything else is tested against the real stack.
+"""
+import functools
+import http.server
+import json
+import os
+import threading
+
+from stack import REPO_ROOT
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    server_version = "scripted"
+
+    def do_GET(self):
+        if self.path.split("?")[0] != "/api/stats":
+            return super().do_GET()
+        status, body, headers = self.server.stats_answer
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass  # the test output should show test results, not one line per request
+
+
+class ScriptedServer:
+    def __init__(self):
+        handler = functools.partial(_Handler, directory=os.path.join(REPO_ROOT, "frontend"))
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.stats_answer = (404, {"error": "not_found", "message": "no answer scripted"}, {})
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def answer_stats(self, status, body, headers=None):
+        """What GET /api/stats answers from now on."""
+        self._server.stats_answer = (status, body, headers or {})
+
+    def close(self):
+        self._server.shutdown()
+        self._server.server_close()

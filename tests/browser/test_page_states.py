@@ -1,0 +1,70 @@
+"""Page states the real stack cannot show on demand, against a scripted /api/stats:
+an API error with its JSON message, the loading state, an empty database, a source that is down."""
+import unittest
+
+from browser import console_errors, start_chromium, wait_until
+from dashboard_page import DashboardPage
+from scripted_server import ScriptedServer
+
+
+def stats(**changes):
+    """A /stats answer of a healthy pipeline, with `changes` applied."""
+    answer = {"rows_count": 0, "latest_value": None, "latest_inserted_at_ms": None, "latest_lag_ms": None,
+              "queue_depth": 0, "processing_depth": 0, "dead_letter_depth": 0, "consumers": 1,
+              "hostname": "scripted-host", "server_time_ms": 1_700_000_000_000,
+              "sources": {"redis": "ok", "database": "ok"}}
+    answer.update(changes)
+    return answer
+
+
+class PageStatesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ScriptedServer()
+        cls.driver = start_chromium()
+        cls.page = DashboardPage(cls.driver, cls.server.url)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.close()
+
+    def test_api_error_shows_its_message_then_recovers_to_empty_database(self):
+        message = "Redis did not answer within 1 s; try again shortly."
+        self.server.answer_stats(503, {"error": "redis_unavailable", "message": message}, {"Retry-After": "1"})
+        self.driver.get(self.server.url + "/")
+        wait_until(lambda: message in self.page.banner_text(), 10, "the API's error message is not in the banner")
+        self.assertIn("answered with an error", self.page.banner_text())
+        # No numbers yet: the page still says it is loading, rather than showing zeros.
+        self.assertEqual(self.page.element("stats").get_attribute("aria-busy"), "true")
+        self.assertEqual(self.page.element("stat-rows").text, "Loading…")
+
+        self.server.answer_stats(200, stats())
+        wait_until(lambda: self.page.banner_text() == "", 15, "the banner stayed after the API recovered")
+        self.assertEqual(self.page.rows(), 0)
+        self.assertEqual(self.page.element("stat-latest").text, "none yet")
+        self.assertTrue(self.page.element("empty-note").is_displayed(), "no empty-database note")
+        self.assertEqual(self.page.element("hostname").text, "scripted-host")
+        # The 503s are logged by chromium as failed loads; nothing else may be.
+        unexpected = [entry for entry in console_errors(self.driver) if "status of 503" not in entry["message"]]
+        self.assertEqual(unexpected, [])
+
+    def test_database_down_shows_missing_numbers_and_a_warning(self):
+        self.server.answer_stats(200, stats(rows_count=None, latest_value=None, queue_depth=7,
+                                            sources={"redis": "ok", "database": "unavailable"}))
+        self.page.open()
+        wait_until(lambda: "cannot reach the database" in self.page.banner_text(), 10, "no warning about the database")
+        self.assertEqual(self.page.element("stat-rows").text, "—")
+        self.assertEqual(self.page.element("stat-queue").text, "7")
+        self.assertEqual(self.page.element("source-database").text, "unavailable")
+        self.assertFalse(self.page.element("empty-note").is_displayed(), "an unknown count is not an empty database")
+
+    def test_large_latest_value_is_shown_exactly(self):
+        # Sent as a JSON number: JSON.parse alone would show 9223372036854775807 as ...800.
+        self.server.answer_stats(200, stats(rows_count=3, latest_value=9223372036854775807))
+        self.page.open()
+        self.assertEqual(self.page.element("stat-latest").text, "9223372036854775807")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,14 +1,29 @@
 // A small line chart drawn as SVG paths. Labels live in HTML beside the SVG, so the drawing
 // can stretch to any width while the text keeps its size and stays readable on a phone.
 
+import { formatDuration } from "./format.js";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
-const WIDTH = 600; // matches the viewBox in index.html
+const WIDTH = 600; // drawing units; the SVG stretches to the figure's width
 const HEIGHT = 120;
 
 function svgElement(name, attributes) {
   const element = document.createElementNS(SVG_NS, name);
   Object.entries(attributes).forEach(([key, value]) => element.setAttribute(key, value));
   return element;
+}
+
+/** Builds the figure's parts once: caption, frame with the SVG, and the time axis. */
+function skeleton(figure, title) {
+  if (figure.querySelector("svg")) return;
+  figure.innerHTML = `
+    <figcaption><span class="chart-title"></span> <span class="chart-summary"></span></figcaption>
+    <div class="chart-frame">
+      <span class="chart-max" aria-hidden="true"></span>
+      <svg role="img" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" focusable="false"></svg>
+    </div>
+    <div class="chart-axis" aria-hidden="true"><span></span><span>now</span></div>`;
+  figure.querySelector(".chart-title").textContent = title;
 }
 
 /** Splits points into runs without nulls or time gaps, each run becomes one stroke. */
@@ -39,6 +54,9 @@ function niceMax(value) {
  * `format` turns a value into text for the labels and the accessible summary.
  */
 export function renderChart(figure, points, { nowMs, windowMs, maxGapMs, format, title }) {
+  skeleton(figure, title);
+  const span = formatDuration(windowMs);
+  figure.querySelector(".chart-axis span").textContent = `${span} ago`;
   const svg = figure.querySelector("svg");
   const values = points.filter((point) => point.value !== null).map((point) => point.value);
   const top = niceMax(Math.max(0, ...values));
@@ -63,5 +81,5 @@ export function renderChart(figure, points, { nowMs, windowMs, maxGapMs, format,
     : "collecting data…";
   figure.querySelector(".chart-summary").textContent = `(${summary})`;
   figure.querySelector(".chart-max").textContent = values.length ? format(top) : "";
-  svg.setAttribute("aria-label", `${title} over the last ${Math.round(windowMs / 60000)} minutes: ${summary}`);
+  svg.setAttribute("aria-label", `${title} over the last ${span}: ${summary}`);
 }

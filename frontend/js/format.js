@@ -20,13 +20,13 @@ export function formatRate(rowsPerSecond) {
   return `${rowsPerSecond < 10 ? oneDecimal.format(rowsPerSecond) : grouped.format(rowsPerSecond)} rows/s`;
 }
 
-/** Durations: "850 ms", "4.2 s", "3 min 5 s". */
+/** Durations: "850 ms", "4.2 s", "3 min 5 s", "5 min". */
 export function formatDuration(ms) {
   if (ms === null || ms === undefined) return MISSING;
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   if (ms < 60_000) return `${oneDecimal.format(ms / 1000)} s`;
   const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  return seconds % 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds / 60} min`;
 }
 
 export function formatClock(timeMs) {

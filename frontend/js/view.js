@@ -4,6 +4,7 @@ import { MISSING, formatClock, formatCount, formatDuration, formatRate, formatVa
 import { GAP_MS, WINDOW_MS } from "./history.js";
 
 const byId = (id) => document.getElementById(id);
+const MIN_CHART_SPAN_MS = 60_000;
 
 function setStat(id, text, rawValue) {
   const element = byId(id);
@@ -100,7 +101,11 @@ function renderConnection(state) {
 
 function renderCharts(history) {
   const { rate, queue } = history.series();
-  const options = { nowMs: Date.now(), windowMs: WINDOW_MS, maxGapMs: GAP_MS };
+  const nowMs = Date.now();
+  // Until five minutes have been seen, the charts span what there is (at least a minute),
+  // so a freshly opened page shows a readable line instead of a sliver at the right edge.
+  const seenMs = nowMs - (queue[0]?.timeMs ?? nowMs);
+  const options = { nowMs, windowMs: Math.min(WINDOW_MS, Math.max(MIN_CHART_SPAN_MS, seenMs)), maxGapMs: GAP_MS };
   renderChart(byId("chart-rate"), rate, { ...options, title: "Ingest rate", format: formatRate });
   renderChart(byId("chart-queue"), queue, { ...options, title: "Queue depth", format: formatCount });
 }

@@ -134,6 +134,7 @@ class DashboardInBrowserTest(unittest.TestCase):
         wait_until(lambda: self.driver.find_elements("css selector", "#chart-rate path.chart-line"),
                    POLL_TIMEOUT, "the ingest chart drew no line")
         time.sleep(4)  # a few more polls, so the rate falls back and the line has a shape
+        self.driver.execute_script("document.activeElement.blur()")  # no focus ring in the pictures
         for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             set_viewport(self.driver, *size)
             self.driver.execute_script("window.scrollTo(0, 0)")

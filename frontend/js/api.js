@@ -87,7 +87,8 @@ export function createApiClient({ base = "/api", timeoutMs = 5000 } = {}) {
       try {
         return parseJsonExact(text);
       } catch {
-        throw new ApiError({ status: response.status, code: "bad_response", message: "The API answered with something that is not JSON." });
+        const message = "The API answered with something that is not JSON.";
+        throw new ApiError({ status: response.status, code: "bad_response", message });
       }
     } finally {
       deadline.release();

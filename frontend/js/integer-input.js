@@ -12,7 +12,8 @@ export function parseIntegerInput(text) {
   if (trimmed === "") return { ok: false, message: "Enter a whole number, for example 42." };
   const match = SIGNED_DIGITS.exec(trimmed);
   if (!match) {
-    return { ok: false, message: `“${text.trim()}” is not a whole number: use only digits, with an optional minus sign.` };
+    const message = `“${text.trim()}” is not a whole number: use only digits, with an optional minus sign.`;
+    return { ok: false, message };
   }
   const magnitude = match[2].replace(/^0+(?=\d)/, "");
   const sign = match[1] === "-" && magnitude !== "0" ? "-" : "";

@@ -1,4 +1,5 @@
 // Shows the poller's state: the numbers, the connection line, the banner and the charts.
+import { renderBanner } from "./banner.js";
 import { renderChart } from "./chart.js";
 import { MISSING, formatClock, formatCount, formatDuration, formatRate, formatValue } from "./format.js";
 import { GAP_MS, WINDOW_MS } from "./history.js";
@@ -16,7 +17,8 @@ function setStat(id, text, rawValue) {
 
 function renderNumbers(stats, rate) {
   setStat("stat-rows", formatCount(stats.rows_count), stats.rows_count);
-  setStat("stat-latest", stats.latest_value === null && stats.rows_count === 0 ? "none yet" : formatValue(stats.latest_value), stats.latest_value);
+  const empty = stats.latest_value === null && stats.rows_count === 0;
+  setStat("stat-latest", empty ? "none yet" : formatValue(stats.latest_value), stats.latest_value);
   const insertedAt = stats.latest_inserted_at_ms ?? null;
   const sinceInsert = insertedAt === null ? MISSING : `${formatDuration(stats.server_time_ms - insertedAt)} ago`;
   setStat("stat-last-insert", sinceInsert, insertedAt);
@@ -37,57 +39,6 @@ function renderNumbers(stats, rate) {
   }
 }
 
-/** Which sources the API said are down, as words for the banner. */
-function unavailableSources(stats) {
-  const names = { redis: "Redis (queue numbers)", database: "the database (row count, latest value, lag)" };
-  return Object.keys(names).filter((key) => stats?.sources?.[key] === "unavailable").map((key) => names[key]);
-}
-
-/** The banner's words for `state`, or null when all is well. */
-function bannerMessage(state) {
-  if (state.phase === "unreachable") {
-    const since = state.updatedAtMs ? formatClock(state.updatedAtMs) : "before the page loaded";
-    return ["The API is unreachable.", `${state.problem.message} Retrying by itself; the numbers below are from ${since}.`];
-  }
-  if (state.phase === "error") return ["The API answered with an error.", `${state.problem.message} Retrying by itself.`];
-  const down = unavailableSources(state.stats);
-  if (down.length) {
-    return ["Part of the pipeline is unavailable.", `The API cannot reach ${down.join(" or ")}; those numbers are missing until it is back.`];
-  }
-  return null;
-}
-
-function renderBanner(state, onRetry) {
-  const banner = byId("banner");
-  const message = bannerMessage(state);
-  banner.dataset.kind = state.phase;
-  if (!message) {
-    banner.replaceChildren();
-    return;
-  }
-  const text = message.join(" ");
-  // Rebuild only when the words change, so screen readers do not hear the same alert again.
-  if (banner.querySelector(".banner-text")?.textContent !== text) {
-    const paragraph = document.createElement("p");
-    paragraph.className = "banner-text";
-    const strong = document.createElement("strong");
-    strong.textContent = message[0];
-    paragraph.append(strong, " ", message[1]);
-    const next = document.createElement("p");
-    next.className = "banner-next";
-    next.setAttribute("aria-hidden", "true"); // changes on every attempt: seen, not announced
-    banner.replaceChildren(paragraph, next);
-    if (state.phase !== "live") {
-      const retry = document.createElement("button");
-      retry.type = "button";
-      retry.textContent = "Retry now";
-      retry.addEventListener("click", onRetry);
-      banner.append(retry);
-    }
-  }
-  banner.querySelector(".banner-next").textContent = state.retryAtMs ? `Next attempt at ${formatClock(state.retryAtMs)}.` : "";
-}
-
 function renderConnection(state) {
   const line = byId("connection");
   line.dataset.state = state.phase;
@@ -105,7 +56,8 @@ function renderCharts(history) {
   // Until five minutes have been seen, the charts span what there is (at least a minute),
   // so a freshly opened page shows a readable line instead of a sliver at the right edge.
   const seenMs = nowMs - (queue[0]?.timeMs ?? nowMs);
-  const options = { nowMs, windowMs: Math.min(WINDOW_MS, Math.max(MIN_CHART_SPAN_MS, seenMs)), maxGapMs: GAP_MS };
+  const windowMs = Math.min(WINDOW_MS, Math.max(MIN_CHART_SPAN_MS, seenMs));
+  const options = { nowMs, windowMs, maxGapMs: GAP_MS };
   renderChart(byId("chart-rate"), rate, { ...options, title: "Ingest rate", format: formatRate });
   renderChart(byId("chart-queue"), queue, { ...options, title: "Queue depth", format: formatCount });
 }

@@ -1,0 +1,62 @@
+// The banner above the page: the API is unreachable, answered with an error, or cannot reach
+// Redis or the database. It is a role="alert" region, so what it says is announced.
+import { formatClock } from "./format.js";
+
+const byId = (id) => document.getElementById(id);
+
+/** Which sources the API said are down, as words for the banner. */
+function unavailableSources(stats) {
+  const names = { redis: "Redis (queue numbers)", database: "the database (row count, latest value, lag)" };
+  return Object.keys(names).filter((key) => stats?.sources?.[key] === "unavailable").map((key) => names[key]);
+}
+
+/** The banner's words for `state`, or null when all is well. */
+function bannerMessage(state) {
+  if (state.phase === "unreachable") {
+    const since = state.updatedAtMs ? formatClock(state.updatedAtMs) : "before the page loaded";
+    const detail = `${state.problem.message} Retrying by itself; the numbers below are from ${since}.`;
+    return ["The API is unreachable.", detail];
+  }
+  if (state.phase === "error") {
+    return ["The API answered with an error.", `${state.problem.message} Retrying by itself.`];
+  }
+  const down = unavailableSources(state.stats);
+  if (down.length) {
+    const detail = `The API cannot reach ${down.join(" or ")}; those numbers are missing until it is back.`;
+    return ["Part of the pipeline is unavailable.", detail];
+  }
+  return null;
+}
+
+/** Shows, updates or clears the banner; `onRetry` is what its "Retry now" button does. */
+export function renderBanner(state, onRetry) {
+  const banner = byId("banner");
+  const message = bannerMessage(state);
+  banner.dataset.kind = state.phase;
+  if (!message) {
+    banner.replaceChildren();
+    return;
+  }
+  const text = message.join(" ");
+  // Rebuild only when the words change, so screen readers do not hear the same alert again.
+  if (banner.querySelector(".banner-text")?.textContent !== text) {
+    const paragraph = document.createElement("p");
+    paragraph.className = "banner-text";
+    const strong = document.createElement("strong");
+    strong.textContent = message[0];
+    paragraph.append(strong, " ", message[1]);
+    const next = document.createElement("p");
+    next.className = "banner-next";
+    next.setAttribute("aria-hidden", "true"); // changes on every attempt: seen, not announced
+    banner.replaceChildren(paragraph, next);
+    if (state.phase !== "live") {
+      const retry = document.createElement("button");
+      retry.type = "button";
+      retry.textContent = "Retry now";
+      retry.addEventListener("click", onRetry);
+      banner.append(retry);
+    }
+  }
+  const next = state.retryAtMs ? `Next attempt at ${formatClock(state.retryAtMs)}.` : "";
+  banner.querySelector(".banner-next").textContent = next;
+}

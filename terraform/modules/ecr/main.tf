@@ -1,7 +1,10 @@
-# One repository holds the image that carries both programs (/app/Producer and /app/Consumer);
-# tags are immutable, so a deployed tag always means the same image.
+# One repository per program. Both receive the same image (it carries /app/Producer and
+# /app/Consumer), so each service's execution role may pull from its own repository only.
+# Tags are immutable: a deployed tag always means the same image.
 resource "aws_ecr_repository" "this" {
-  name                 = var.repository_name
+  for_each = toset(var.repositories)
+
+  name                 = "${var.name_prefix}/${each.key}"
   image_tag_mutability = "IMMUTABLE"
   force_delete         = var.force_delete
 
@@ -15,7 +18,9 @@ resource "aws_ecr_repository" "this" {
 }
 
 resource "aws_ecr_lifecycle_policy" "this" {
-  repository = aws_ecr_repository.this.name
+  for_each = aws_ecr_repository.this
+
+  repository = each.value.name
 
   policy = jsonencode({
     rules = [

@@ -1,14 +1,9 @@
-output "repository_url" {
-  description = "URL to tag and push images to (account.dkr.ecr.region.amazonaws.com/name)."
-  value       = aws_ecr_repository.this.repository_url
+output "repository_urls" {
+  description = "Repository name => URL to tag and push images to (account.dkr.ecr.region.amazonaws.com/prefix/name)."
+  value       = { for key, repo in aws_ecr_repository.this : key => repo.repository_url }
 }
 
-output "repository_arn" {
-  description = "ARN of the repository (the task execution roles may pull from it)."
-  value       = aws_ecr_repository.this.arn
-}
-
-output "repository_name" {
-  description = "Name of the repository."
-  value       = aws_ecr_repository.this.name
+output "repository_arns" {
+  description = "Repository name => ARN (each task execution role may pull from its own)."
+  value       = { for key, repo in aws_ecr_repository.this : key => repo.arn }
 }

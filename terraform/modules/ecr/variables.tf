@@ -1,10 +1,21 @@
-variable "repository_name" {
+variable "name_prefix" {
   type        = string
-  description = "Name of the ECR repository, for example count-pipeline/prod."
+  description = "Path prefix of the repositories, for example count-pipeline/prod."
 
   validation {
-    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.repository_name))
-    error_message = "repository_name must be lowercase letters and digits, separated by ., _, - or /."
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.name_prefix))
+    error_message = "name_prefix must be lowercase letters and digits, separated by ., _, - or /."
+  }
+}
+
+variable "repositories" {
+  type        = list(string)
+  description = "Repository names under name_prefix, one per program that pulls its own copy."
+  default     = ["producer", "consumer"]
+
+  validation {
+    condition     = length(var.repositories) > 0 && alltrue([for repo in var.repositories : can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", repo))])
+    error_message = "repositories must name at least one repository in lowercase letters, digits, ., _ or -."
   }
 }
 

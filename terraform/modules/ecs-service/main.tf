@@ -51,10 +51,9 @@ resource "aws_ecs_task_definition" "this" {
 
   container_definitions = jsonencode([merge({
     name                   = local.container_name
-    image                  = var.image
+    image                  = "${var.repository_url}:${var.image_tag}"
     essential              = true
-    entryPoint             = [local.binary]
-    command                = var.command
+    command                = concat([local.binary], var.command) # the image's CMD picks the program the same way
     user                   = "10001"
     privileged             = false
     readonlyRootFilesystem = true
@@ -71,7 +70,7 @@ resource "aws_ecs_task_definition" "this" {
       logDriver = "awslogs"
       options = {
         awslogs-group         = aws_cloudwatch_log_group.this.name
-        awslogs-region        = data.aws_region.current.region
+        awslogs-region        = data.aws_region.current.id
         awslogs-stream-prefix = local.container_name
       }
     }

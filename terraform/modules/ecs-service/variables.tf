@@ -20,17 +20,22 @@ variable "program" {
 
 variable "command" {
   type        = list(string)
-  description = "Arguments passed to the program, for example [\"db-setup\"] for the one-off schema task; empty for the long-running services."
+  description = "Arguments after the program, for example [\"db-setup\"] for the one-off schema task; empty for the long-running services."
   default     = []
 }
 
-variable "image" {
+variable "repository_url" {
   type        = string
-  description = "Image reference, repository URL and tag (tags are immutable), for example 123456789012.dkr.ecr.eu-west-1.amazonaws.com/count-pipeline:3f2c1ab."
+  description = "ECR repository URL of the image, without tag."
+}
+
+variable "image_tag" {
+  type        = string
+  description = "Image tag to run (immutable tags; deploy.sh sets TF_VAR_image_tag to the pushed tag)."
 
   validation {
-    condition     = can(regex(":[A-Za-z0-9_.-]+$", var.image)) || can(regex("@sha256:[0-9a-f]{64}$", var.image))
-    error_message = "image must carry an explicit tag or digest."
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a valid image tag (letters, digits, _ . -, at most 128 characters)."
   }
 }
 

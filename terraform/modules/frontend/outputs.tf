@@ -13,6 +13,11 @@ output "distribution_arn" {
   value       = aws_cloudfront_distribution.this.arn
 }
 
+output "distribution_domain_name" {
+  description = "*.cloudfront.net name of the distribution."
+  value       = aws_cloudfront_distribution.this.domain_name
+}
+
 output "url" {
   description = "HTTPS address of the dashboard; the API is under /api/."
   value       = "https://${local.custom_domain ? var.aliases[0] : aws_cloudfront_distribution.this.domain_name}"

@@ -50,6 +50,11 @@ variable "aliases" {
   type        = list(string)
   description = "Custom host names of the distribution (need acm_certificate_arn); empty uses the *.cloudfront.net name."
   default     = []
+
+  validation {
+    condition     = length(var.aliases) == 0 || var.acm_certificate_arn != null
+    error_message = "aliases need acm_certificate_arn (a certificate in us-east-1 covering them)."
+  }
 }
 
 variable "acm_certificate_arn" {

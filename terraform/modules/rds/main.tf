@@ -3,14 +3,14 @@ resource "aws_db_subnet_group" "this" {
   subnet_ids = var.subnet_ids
 }
 
-# TLS is demanded once the programs connect with it (require_secure_transport input).
+# Connections without TLS are refused unless require_secure_transport is turned off.
 resource "aws_db_parameter_group" "this" {
   name   = "${var.name}-${var.engine}"
   family = var.parameter_group_family
 
   parameter {
     name  = "require_secure_transport"
-    value = var.require_secure_transport ? "ON" : "OFF"
+    value = var.require_secure_transport ? "1" : "0"
   }
 
   lifecycle {

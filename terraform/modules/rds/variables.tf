@@ -114,8 +114,8 @@ variable "security_group_id" {
 
 variable "multi_az" {
   type        = bool
-  description = "Keep a synchronous standby in another AZ with automatic failover (prod: true)."
-  default     = false
+  description = "Keep a synchronous standby in another AZ with automatic failover (non-production environments turn it off to save cost)."
+  default     = true
 }
 
 variable "deletion_protection" {
@@ -154,8 +154,8 @@ variable "enhanced_monitoring_interval" {
 
 variable "require_secure_transport" {
   type        = bool
-  description = "Refuse connections without TLS. Turn on once the programs' MariaDB client connects with TLS."
-  default     = false
+  description = "Refuse connections without TLS (parameter require_secure_transport). The programs' MariaDB client must then trust the RDS certificate authority."
+  default     = true
 }
 
 variable "apply_immediately" {

@@ -50,8 +50,8 @@ variable "port" {
 
 variable "replica_count" {
   type        = number
-  description = "Read replicas besides the primary; at least 1 for automatic failover (prod: 2, one per extra AZ)."
-  default     = 0
+  description = "Read replicas besides the primary; at least 1 for automatic failover (prod: 2, one per extra AZ; 0 in cheap environments)."
+  default     = 1
 
   validation {
     condition     = var.replica_count >= 0 && var.replica_count <= 5
@@ -62,7 +62,7 @@ variable "replica_count" {
 variable "automatic_failover" {
   type        = bool
   description = "Promote a replica when the primary fails (needs replica_count >= 1)."
-  default     = false
+  default     = true
 
   validation {
     condition     = !var.automatic_failover || var.replica_count >= 1
@@ -73,7 +73,7 @@ variable "automatic_failover" {
 variable "multi_az" {
   type        = bool
   description = "Place replicas in other AZs and fail over across AZs (needs automatic_failover)."
-  default     = false
+  default     = true
 
   validation {
     condition     = !var.multi_az || var.automatic_failover

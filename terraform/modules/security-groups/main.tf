@@ -63,6 +63,7 @@ resource "aws_vpc_security_group_egress_rule" "flow" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
+  #checkov:skip=CKV_AWS_260:The source is CloudFront's managed origin-facing prefix list, not 0.0.0.0/0; port 80 is used only when no custom domain gives the ALB a certificate.
   security_group_id = aws_security_group.this["alb"].id
   prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
   ip_protocol       = "tcp"

@@ -1,16 +1,13 @@
-data "aws_availability_zones" "available" {
-  state = "available"
-}
-
 locals {
-  azs = slice(data.aws_availability_zones.available.names, 0, var.az_count)
+  azs      = var.availability_zones
+  az_count = length(var.availability_zones)
 
   # The VPC is cut into 16 equal blocks: public subnets take the first ones, private subnets
   # start half-way, so adding an AZ later never renumbers an existing subnet.
-  public_cidrs  = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 4, i)]
-  private_cidrs = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 4, i + 8)]
+  public_cidrs  = [for i in range(local.az_count) : cidrsubnet(var.cidr_block, 4, i)]
+  private_cidrs = [for i in range(local.az_count) : cidrsubnet(var.cidr_block, 4, i + 8)]
 
-  nat_gateway_count = var.one_nat_gateway_per_az ? var.az_count : 1
+  nat_gateway_count = var.one_nat_gateway_per_az ? local.az_count : 1
 }
 
 resource "aws_vpc" "this" {
@@ -37,7 +34,7 @@ resource "aws_internet_gateway" "this" {
 
 # Public subnets hold only the ALB and the NAT gateways; nothing in them gets a public IP by default.
 resource "aws_subnet" "public" {
-  count = var.az_count
+  count = local.az_count
 
   vpc_id                  = aws_vpc.this.id
   cidr_block              = local.public_cidrs[count.index]
@@ -49,7 +46,7 @@ resource "aws_subnet" "public" {
 
 # Private subnets hold the Fargate tasks, ElastiCache and RDS.
 resource "aws_subnet" "private" {
-  count = var.az_count
+  count = local.az_count
 
   vpc_id            = aws_vpc.this.id
   cidr_block        = local.private_cidrs[count.index]
@@ -89,7 +86,7 @@ resource "aws_route_table" "public" {
 }
 
 resource "aws_route_table_association" "public" {
-  count = var.az_count
+  count = local.az_count
 
   subnet_id      = aws_subnet.public[count.index].id
   route_table_id = aws_route_table.public.id
@@ -97,7 +94,7 @@ resource "aws_route_table_association" "public" {
 
 # One route table per AZ, so an AZ with its own NAT gateway keeps working when another AZ fails.
 resource "aws_route_table" "private" {
-  count = var.az_count
+  count = local.az_count
 
   vpc_id = aws_vpc.this.id
 
@@ -110,7 +107,7 @@ resource "aws_route_table" "private" {
 }
 
 resource "aws_route_table_association" "private" {
-  count = var.az_count
+  count = local.az_count
 
   subnet_id      = aws_subnet.private[count.index].id
   route_table_id = aws_route_table.private[count.index].id
@@ -119,7 +116,7 @@ resource "aws_route_table_association" "private" {
 # Image layers come from S3: the free gateway endpoint keeps that traffic off the NAT gateways.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.this.id
-  service_name      = "com.amazonaws.${data.aws_region.current.region}.s3"
+  service_name      = "com.amazonaws.${data.aws_region.current.id}.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = aws_route_table.private[*].id
 

@@ -19,14 +19,13 @@ variable "cidr_block" {
   }
 }
 
-variable "az_count" {
-  type        = number
-  description = "How many availability zones get a public and a private subnet (prod: 3)."
-  default     = 2
+variable "availability_zones" {
+  type        = list(string)
+  description = "Availability zones that each get a public and a private subnet, named explicitly so the set never grows by itself (prod: 3)."
 
   validation {
-    condition     = var.az_count >= 2 && var.az_count <= 4
-    error_message = "az_count must be between 2 and 4: the ALB and RDS subnet groups need at least two AZs."
+    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 4 && length(distinct(var.availability_zones)) == length(var.availability_zones)
+    error_message = "availability_zones must name 2 to 4 distinct zones: the ALB and RDS subnet groups need at least two."
   }
 }
 

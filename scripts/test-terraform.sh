@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Static checks of the Terraform/Terragrunt deployment; runs offline and needs no AWS account:
+#   1. terraform fmt -check over terraform/
+#   2. checkov over terraform/modules (zero failed checks; skips are justified in place)
+#   3. pytest tests/terraform (structure, HA settings of prod, secrets handling, module docs)
+# checkov and python-hcl2 both install a Python module named `hcl2` (checkov ships its own fork,
+# bc-python-hcl2), so each gets its own venv under .venv-tools/.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+CHECKOV_VERSION="3.3.30"
+PYTHON_HCL2_VERSION="8.1.4"
+PYTEST_VERSION="8.4.2"
+tools_dir="$repo_root/.venv-tools"
+
+step() { printf '\n== %s\n' "$*"; }
+
+# Creates (once) a venv at $1 holding the pinned packages $2...; reinstalls when the pins change.
+ensure_venv() {
+  local venv="$1"
+  shift
+  local stamp="$venv/.pins"
+  if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$*" ]]; then
+    return
+  fi
+  command -v python3 >/dev/null || { echo "python3 is required to install the check tools" >&2; exit 1; }
+  python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv (apt-get -y install python3-venv)" >&2; exit 1; }
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
+  echo "$*" >"$stamp"
+}
+
+step "terraform fmt -check -recursive terraform/"
+if ! command -v terraform >/dev/null; then
+  echo "terraform is not installed (expected terraform >= 1.11, for example /usr/local/bin/terraform): cannot check formatting" >&2
+  exit 1
+fi
+terraform version | head -n 1
+if ! terraform fmt -check -recursive -diff terraform/; then
+  echo "terraform fmt found unformatted files (listed above): run 'terraform fmt -recursive terraform/'" >&2
+  exit 1
+fi
+echo "all .tf files are formatted"
+
+step "checkov ${CHECKOV_VERSION} over terraform/modules"
+ensure_venv "$tools_dir/checkov" "checkov==${CHECKOV_VERSION}"
+# --quiet prints only failed checks; the summary line still counts passed, failed and skipped.
+"$tools_dir/checkov/bin/checkov" --directory terraform/modules --framework terraform \
+  --compact --quiet --skip-download
+
+step "pytest tests/terraform"
+ensure_venv "$tools_dir/hcl-tests" "python-hcl2==${PYTHON_HCL2_VERSION}" "pytest==${PYTEST_VERSION}"
+"$tools_dir/hcl-tests/bin/python" -m pytest -q tests/terraform

@@ -33,7 +33,9 @@ WORKDIR /src
 # Manifest first, so dependency resolution stays cached while only sources change.
 COPY Package.swift ./
 RUN swift package resolve
+# Tests/ too: SwiftPM checks that every target in the manifest has its sources.
 COPY Sources ./Sources
+COPY Tests ./Tests
 # --static-swift-stdlib: the runtime image needs no Swift libraries, only the C ones below.
 RUN swift build -c release --static-swift-stdlib \
  && mkdir -p /out \

@@ -105,3 +105,17 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
         }
     }
 }
+
+extension DatabaseConnection {
+    /// `text` as a quoted SQL string literal, escaped for this session's character set. Only for
+    /// statements that take no placeholders (CREATE USER ... IDENTIFIED BY); use prepared statements elsewhere.
+    public func quoted(_ text: String) -> String {
+        guard let handle, !text.isEmpty else { return "''" }
+        let source = Array(text.utf8)
+        var escaped = [CChar](repeating: 0, count: source.count * 2 + 1)
+        let length = source.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { mysql_real_escape_string(handle, &escaped, $0.baseAddress, UInt(bytes.count)) }
+        }
+        return "'" + String(decoding: escaped.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "'"
+    }
+}

@@ -53,10 +53,10 @@ public struct WorkQueue: Sendable {
         try await redis.run(["EVAL", QueueScripts.heartbeat, "1", keys.consumers, consumer], deadline: deadline)
     }
 
-    /// Leaves the consumer set on a clean exit (the processing list is already empty then).
+    /// Leaves the consumer set on exit. A batch left uncommitted (the database was down through the
+    /// shutdown grace period) stays in the processing list, and the next reaper returns it to the queue.
     public func deregister(consumer: String, deadline: Deadline) async throws {
-        _ = try await redis.pipeline(
-            [["ZREM", keys.consumers, consumer], ["DEL", keys.processing(consumer: consumer)]], deadline: deadline)
+        try await redis.run(["ZREM", keys.consumers, consumer], deadline: deadline)
     }
 
     /// Gives the in-flight entries of consumers silent for longer than `silence` back to the queue.

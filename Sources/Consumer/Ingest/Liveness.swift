@@ -1,0 +1,39 @@
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Keeps this consumer's heartbeat fresh and hands the in-flight messages of silent consumers back
+/// to the queue. Every consumer reaps; the reclaim script is atomic, so reapers cannot collide.
+struct Liveness: Service {
+    let configuration: ConsumerConfiguration
+    let queue: WorkQueue
+    let logger: Logger
+
+    func run() async throws {
+        var sinceReap: Duration = .zero
+        while !Task.isShuttingDownGracefully {
+            let deadline = Deadline.after(.seconds(2))
+            do {
+                try await queue.heartbeat(consumer: configuration.consumerID, deadline: deadline)
+                if sinceReap >= configuration.reclaimAfter / 2 {
+                    sinceReap = .zero
+                    try await reap(deadline: .after(.seconds(5)))
+                }
+            } catch {
+                logger.warning("heartbeat or reclaim failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.heartbeatInterval)
+            sinceReap += configuration.heartbeatInterval
+        }
+    }
+
+    private func reap(deadline: Deadline) async throws {
+        let result = try await queue.reclaimFromSilentConsumers(
+            silence: configuration.reclaimAfter, maxDeliveries: configuration.maxDeliveries, deadline: deadline)
+        guard !result.consumers.isEmpty else { return }
+        logger.notice("reclaimed messages of silent consumers", metadata: [
+            "consumers": "\(result.consumers.joined(separator: ","))", "requeued": "\(result.requeued)",
+            "dead_lettered": "\(result.deadLettered)",
+        ])
+    }
+}

@@ -1,0 +1,78 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Shared
+
+typealias AppRequestContext = BasicRequestContext
+
+/// What the routes need from the outside world; tests pass in-memory fakes.
+struct ProducerDependencies: Sendable {
+    var queue: any CountQueueing
+    var counts: any CountReading
+    var inspector: any QueueInspecting
+    var hostname: String
+}
+
+/// Builds the Producer on real Redis and MariaDB.
+func buildApplication(_ configuration: ProducerConfiguration, logger: Logger) -> some ApplicationProtocol {
+    let redis = RedisClient(settings: configuration.redis)
+    let workQueue = WorkQueue(redis: redis)
+    let coalescer = PushCoalescer(
+        queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit, logger: logger)
+    let database = DatabaseClient(settings: configuration.database, ioTimeout: configuration.requestTimeout)
+    let dependencies = ProducerDependencies(
+        queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
+        hostname: Host.name)
+    var app = Application(
+        router: buildRouter(configuration, dependencies: dependencies),
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline"),
+        logger: logger)
+    app.addServices(coalescer, ClientShutdown(redis: redis, database: database))
+    return app
+}
+
+/// The routes, answered at `/` and again under `/api/` (the path CloudFront forwards to the ALB).
+func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerDependencies) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: CORSMiddleware(
+        allowOrigin: configuration.corsAllowOrigin == "*" ? .all : .custom(configuration.corsAllowOrigin),
+        allowHeaders: [.contentType, .accept, HTTPField.Name("Idempotency-Key")!],
+        allowMethods: [.get, .post, .options],
+        maxAge: .seconds(600)))
+    router.add(middleware: JSONErrorMiddleware())
+    if let folder = configuration.staticDirectory {
+        router.add(middleware: FileMiddleware(folder, searchForIndexHtml: true))
+    } else {
+        router.get("/") { _, _ in
+            Response.json(#"{"service":"count-pipeline producer","routes":["POST /count","GET /count","GET /stats","GET /health","GET /ready"]}"#)
+        }
+    }
+    let counts = CountController<AppRequestContext>(
+        queue: dependencies.queue, counts: dependencies.counts, hostname: dependencies.hostname,
+        requestTimeout: configuration.requestTimeout, maxBodyBytes: configuration.maxBodyBytes)
+    let health = HealthController<AppRequestContext>(
+        queue: dependencies.inspector, counts: dependencies.counts, hostname: dependencies.hostname,
+        requestTimeout: configuration.requestTimeout)
+    let stats = StatsController<AppRequestContext>(
+        queue: dependencies.inspector, counts: dependencies.counts, hostname: dependencies.hostname,
+        requestTimeout: configuration.requestTimeout)
+    for group in [router.group(), router.group("api")] {
+        counts.addRoutes(to: group)
+        health.addRoutes(to: group)
+        stats.addRoutes(to: group)
+    }
+    return router
+}
+
+/// Closes the Redis and MariaDB pools last, after the server and the push workers have drained.
+struct ClientShutdown: Service {
+    let redis: RedisClient
+    let database: DatabaseClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await redis.shutdown()
+        await database.shutdown()
+    }
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+import Shared
+
+/// `GET /stats`: the dashboard's numbers. Answers 200 even when one source is down, with that
+/// source's figures null and marked "unavailable", so the page can show what it has.
+struct StatsController<Context: RequestContext>: Sendable {
+    let queue: any QueueInspecting
+    let counts: any CountReading
+    let hostname: String
+    let requestTimeout: Duration
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("stats", use: stats)
+    }
+
+    @Sendable func stats(request: Request, context: Context) async -> Response {
+        let deadline = Deadline.after(requestTimeout)
+        async let depthsResult = Result(catching: { try await queue.depths(deadline: deadline) })
+        async let summaryResult = Result(catching: { try await counts.summary(deadline: deadline) })
+        let depths = try? await depthsResult.get()
+        let summary = try? await summaryResult.get()
+        let body = JSONText.object([
+            "rows_count": JSONText.integer(summary?.rowsCount),
+            "latest_value": JSONText.integer(summary?.latestValue),
+            "latest_inserted_at_ms": JSONText.integer(summary?.latestInsertedAtMilliseconds),
+            "latest_lag_ms": JSONText.integer(summary?.latestLagMilliseconds),
+            "queue_depth": JSONText.integer(depths?.queued),
+            "processing_depth": JSONText.integer(depths?.processing),
+            "dead_letter_depth": JSONText.integer(depths?.deadLettered),
+            "consumers": JSONText.integer(depths.map { Int64($0.consumers) }),
+            "oldest_queued_age_ms": JSONText.integer(depths?.oldestEnqueuedAtMilliseconds.map { Int64(UnixTime.milliseconds()) - Int64($0) }),
+            "hostname": JSONText.quoted(hostname),
+            "server_time_ms": String(UnixTime.milliseconds()),
+            "sources": JSONText.object([
+                "redis": depths == nil ? "\"unavailable\"" : "\"ok\"",
+                "database": summary == nil ? "\"unavailable\"" : "\"ok\"",
+            ]),
+        ])
+        return .json(body)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Hummingbird
+import Shared
+
+/// An error answered as `{"error": "<machine code>", "message": "<what was wrong and how to fix it>"}`.
+struct APIError: HTTPResponseError, Equatable {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    /// Seconds for `Retry-After` (429 and 503).
+    var retryAfterSeconds: Int?
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        let body = JSONText.object(["error": JSONText.quoted(code), "message": JSONText.quoted(message)])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func badRequest(_ code: String, _ message: String) -> APIError {
+        APIError(status: .badRequest, code: code, message: message)
+    }
+
+    static func unavailable(_ code: String, _ message: String) -> APIError {
+        APIError(status: .serviceUnavailable, code: code, message: message, retryAfterSeconds: 1)
+    }
+}
+
+/// Answers every error as JSON, never HTML: API errors as they are, the framework's own (404, 405,
+/// 413, ...) with a code and message of ours, anything else as a 500 without internals.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return try Self.translate(error.status, request: request).response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError(status: .internalServerError, code: "internal_error", message: "internal error; the server log has the details")
+                .response(from: request, context: context)
+        }
+    }
+
+    static func translate(_ status: HTTPResponse.Status, request: Request) -> APIError {
+        switch status {
+        case .notFound:
+            APIError(status: status, code: "not_found",
+                     message: "no route for \(request.method) \(request.uri.path); routes: POST /count, GET /count, GET /stats, GET /health, GET /ready (also under /api/)")
+        case .methodNotAllowed:
+            APIError(status: status, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")
+        case .contentTooLarge:
+            APIError(status: status, code: "body_too_large", message: "the request body is larger than this server accepts; send {\"count\": <integer>}")
+        default:
+            APIError(status: status, code: "http_\(status.code)", message: status.reasonPhrase)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import DequeModule
+import Logging
+import ServiceLifecycle
+import Shared
+import Synchronization
+
+/// Turns many concurrent `POST /count`s into few RPUSHes. A few workers each take everything that
+/// is waiting (up to `batchLimit`) and push it in one command; while a push is in flight, new
+/// requests gather for the next one. With light traffic a request finds an idle worker and is pushed
+/// at once, so batching adds no latency.
+final class PushCoalescer: CountQueueing, Service {
+    private struct Waiting {
+        let payload: String
+        let deadline: Deadline
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var waiting = Deque<Waiting>()
+        var idleWorkers: [CheckedContinuation<Void, Never>] = []
+        var draining = false
+    }
+
+    private let queue: WorkQueue
+    private let workerCount: Int
+    private let batchLimit: Int
+    private let retry: RetryPolicy
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(queue: WorkQueue, workerCount: Int, batchLimit: Int, retry: RetryPolicy = RetryPolicy(), logger: Logger) {
+        self.queue = queue
+        self.workerCount = workerCount
+        self.batchLimit = batchLimit
+        self.retry = retry
+        self.logger = logger
+    }
+
+    func enqueue(_ message: QueueMessage, deadline: Deadline) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+                guard !state.draining else { return (false, nil) }
+                state.waiting.append(Waiting(payload: message.encoded, deadline: deadline, continuation: continuation))
+                return (true, state.idleWorkers.popLast())
+            }
+            if accepted {
+                worker?.resume()
+            } else {
+                continuation.resume(throwing: QueueRejection(reason: "the Producer is shutting down"))
+            }
+        }
+    }
+
+    /// Runs the workers until graceful shutdown, then pushes what is still waiting and returns.
+    func run() async {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<workerCount {
+                    group.addTask { await self.work() }
+                }
+            }
+        } onGracefulShutdown: {
+            let idle = self.state.withLock { state in
+                state.draining = true
+                defer { state.idleWorkers.removeAll() }
+                return state.idleWorkers
+            }
+            idle.forEach { $0.resume() }
+        }
+    }
+
+    private func work() async {
+        while let batch = await nextBatch() {
+            await push(batch)
+        }
+    }
+
+    /// The next batch, waiting for one if need be; nil once draining and nothing is left.
+    private func nextBatch() async -> [Waiting]? {
+        enum Step {
+            case batch([Waiting])
+            case finished
+            case wait
+        }
+        while true {
+            let step = state.withLock { state -> Step in
+                if !state.waiting.isEmpty {
+                    let count = min(batchLimit, state.waiting.count)
+                    defer { state.waiting.removeFirst(count) }
+                    return .batch(Array(state.waiting.prefix(count)))
+                }
+                return state.draining ? .finished : .wait
+            }
+            switch step {
+            case .batch(let batch): return batch
+            case .finished: return nil
+            case .wait:
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let wakeNow = state.withLock { state -> Bool in
+                        if !state.waiting.isEmpty || state.draining { return true }
+                        state.idleWorkers.append(continuation)
+                        return false
+                    }
+                    if wakeNow { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    private func push(_ batch: [Waiting]) async {
+        let deadline = batch.map(\.deadline).min()!
+        do {
+            try await retry.run(deadline: deadline.instant, shouldRetry: Self.isTransient) {
+                try await queue.push(batch.map(\.payload), deadline: deadline)
+            }
+            batch.forEach { $0.continuation.resume() }
+        } catch {
+            logger.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
+            batch.forEach { $0.continuation.resume(throwing: error) }
+        }
+    }
+
+    private static func isTransient(_ error: any Error) -> Bool {
+        (error as? RedisError)?.isTransient ?? false
+    }
+}

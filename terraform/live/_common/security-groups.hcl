@@ -1,0 +1,25 @@
+locals {
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  app = read_terragrunt_config(find_in_parent_folders("app.hcl")).locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/../modules//security-groups"
+}
+
+dependency "vpc" {
+  config_path = "${get_terragrunt_dir()}/../vpc"
+
+  mock_outputs = {
+    vpc_id = "vpc-0123456789abcdef0"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+inputs = {
+  name          = local.env.name_prefix
+  vpc_id        = dependency.vpc.outputs.vpc_id
+  producer_port = local.app.producer_port
+  # HTTPS only when the ALB has a certificate for a custom API origin name (see env.hcl).
+  alb_listener_port = local.env.api_certificate_arn == null ? 80 : 443
+}

@@ -1,0 +1,8 @@
+# Facts about the programs that several components must agree on (read by _common/*.hcl).
+locals {
+  queue_name        = "count_queue"   # REDIS_QUEUE, and the Queue dimension of the Consumer's metrics
+  metrics_namespace = "CountPipeline" # METRICS_EMF_NAMESPACE: where the Consumer's EMF metrics land
+  database_name     = "count"         # DB_NAME
+  producer_port     = 5080            # HTTP_PORT
+  consumer_port     = 5081            # CONSUMER_HTTP_PORT (/health, /ready, /metrics)
+}

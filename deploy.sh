@@ -322,7 +322,21 @@ invalidate_cdn() {
   invalidation=$(aws_cli cloudfront create-invalidation --distribution-id "$distribution" \
     --paths '/*' --query 'Invalidation.Id' --output text)
   [[ $DRY_RUN == false ]] || invalidation=RESULT:create-invalidation.Id
-  aws_cli cloudfront wait invalidation-completed --distribution-id "$distribution" --id "$invalidation"
+  wait_for_invalidation "$distribution" "$invalidation"
+}
+
+# Polls instead of `aws cloudfront wait invalidation-completed`: that waiter matches the status
+# "Completed" exactly, and emulators such as moto answer "COMPLETED", so it would never return.
+wait_for_invalidation() {
+  local distribution=$1 invalidation=$2 status
+  local deadline=$((SECONDS + ${INVALIDATION_TIMEOUT_SECONDS:-900}))
+  while :; do
+    status=$(aws_cli cloudfront get-invalidation --distribution-id "$distribution" --id "$invalidation" \
+      --query Invalidation.Status --output text)
+    [[ $DRY_RUN == false && ${status,,} != completed ]] || break
+    ((SECONDS < deadline)) || die "CloudFront invalidation $invalidation still '$status' after the time limit"
+    sleep 10
+  done
 }
 
 # ---- Smoke test -----------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def test_apply_dry_run_covers_the_whole_deployment(stub_path):
         r"^aws .* ecs describe-tasks ",
         r"^aws .* s3 cp .*/index\.html s3://OUTPUT:frontend\.bucket_name/index\.html .*--cache-control no-cache$",
         r"^aws .* cloudfront create-invalidation --distribution-id OUTPUT:frontend\.distribution_id ",
-        r"^aws .* cloudfront wait invalidation-completed ",
+        r"^aws .* cloudfront get-invalidation --distribution-id OUTPUT:frontend\.distribution_id --id RESULT:",
         r"^curl https://OUTPUT:frontend\.distribution_domain_name/$",
         r"^curl https://OUTPUT:frontend\.distribution_domain_name/api/health$",
         r"^curl -X POST .*/api/count$",

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Browser tests of the dashboard (frontend/) against the real Producer and Consumer.
 # Needs Redis and MariaDB and the built binaries: run it through `./dev test`, which exports
-# REDIS_HOST, REDIS_PORT, DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, PRODUCER_BIN and
-# CONSUMER_BIN. Uses Debian's chromium, chromium-driver and python3-selenium with Debian's
+# REDIS_HOST, REDIS_PORT, DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, PRODUCER_BIN and CONSUMER_BIN;
+# the tests make their own database count_test_browser_* (DB_USER must be allowed to) and their
+# own Redis queue. Uses Debian's chromium, chromium-driver and python3-selenium with Debian's
 # own python3 (not whatever python is first on PATH), installing them when missing.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(chromium chromium-driver python3-selenium)
+packages=(chromium chromium-driver python3-selenium mariadb-client)
 missing_packages=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$package")
@@ -23,7 +24,7 @@ if ((${#missing_packages[@]})); then
 fi
 
 missing_settings=()
-for name in PRODUCER_BIN CONSUMER_BIN REDIS_HOST REDIS_PORT DB_HOST DB_PORT DB_USER DB_PASSWORD DB_NAME; do
+for name in PRODUCER_BIN CONSUMER_BIN REDIS_HOST REDIS_PORT DB_HOST DB_PORT DB_USER DB_PASSWORD; do
   [[ -n ${!name:-} ]] || missing_settings+=("$name")
 done
 if ((${#missing_settings[@]})); then
@@ -36,7 +37,7 @@ for binary in "$PRODUCER_BIN" "$CONSUMER_BIN"; do
 done
 
 echo "test-browser: chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), selenium $(/usr/bin/python3 -c 'import selenium; print(selenium.__version__)')"
-echo "test-browser: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis $REDIS_HOST:$REDIS_PORT, MariaDB $DB_HOST:$DB_PORT/$DB_NAME"
+echo "test-browser: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis $REDIS_HOST:$REDIS_PORT, MariaDB $DB_HOST:$DB_PORT"
 echo "test-browser: checks: page loads without console errors, Send now, custom value, burst, API error message,"
 echo "              client-side validation, keyboard-only send, screenshots (desktop and phone), outage banner and recovery"
 # -B: no __pycache__ in the work tree.

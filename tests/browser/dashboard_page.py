@@ -28,6 +28,13 @@ class DashboardPage:
         value = self.stat("stat-rows")
         return None if value is None else int(value)
 
+    def settled_rows(self):
+        """Rows once this run's queue is empty and nothing is mid-insert, so no earlier send
+        of this run can still land and be mistaken for the next one."""
+        wait_until(lambda: self.stat("stat-queue") == "0" and self.stat("stat-processing") == "0", POLL_TIMEOUT,
+                   "the queue never drained (queue or processing depth stayed above 0)")
+        return self.rows()
+
     def wait_for_rows(self, at_least, message):
         return wait_until(lambda: (self.rows() or 0) >= at_least and self.rows(), POLL_TIMEOUT,
                           f"{message}: rows on the page never reached {at_least} (last seen {self.rows()})")

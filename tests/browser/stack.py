@@ -1,8 +1,9 @@
 """The real Producer and Consumer, started by the tests on free loopback ports.
 
 Redis and MariaDB come from the harness (`./dev test`), which exports where they are and
-where the built binaries are. Each run uses its own Redis queue so other test suites that
-share the same Redis are not disturbed.
+where the built binaries are. Each run uses its own Redis queue and its own database
+(count_test_browser_<pid>, which the harness's DB_USER may create), so it neither disturbs
+other suites nor sees their rows: the row counts it checks are exact.
 """
 import json
 import os
@@ -16,7 +17,7 @@ import urllib.request
 from browser import artifacts_dir
 
 REQUIRED = ("PRODUCER_BIN", "CONSUMER_BIN", "REDIS_HOST", "REDIS_PORT",
-            "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
+            "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD")
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -41,6 +42,28 @@ def http_json(method, url, body=None, timeout=5):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+class Database:
+    """A database of this run's own on the harness's MariaDB, dropped again at the end."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def _run(self, statement):
+        command = ["mariadb", "--no-defaults", "--protocol=TCP", "-h", os.environ["DB_HOST"],
+                   "-P", os.environ["DB_PORT"], "-u", os.environ["DB_USER"], "-e", statement]
+        # The password goes through the environment, never onto a command line others can read.
+        result = subprocess.run(command, env={**os.environ, "MYSQL_PWD": os.environ["DB_PASSWORD"]},
+                                capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"{statement!r} failed as {os.environ['DB_USER']}: {result.stderr.strip()}")
+
+    def create(self):
+        self._run(f"CREATE DATABASE `{self.name}`")
+
+    def drop(self):
+        self._run(f"DROP DATABASE IF EXISTS `{self.name}`")
 
 
 class Service:
@@ -101,11 +124,13 @@ class LocalStack:
             raise RuntimeError(f"missing environment: {', '.join(missing)} (run through ./dev test)")
         producer_port = free_port()
         consumer_port = free_port()
-        self.queue = f"browser_test_{os.getpid()}_{int(time.time())}"
+        run_id = f"{os.getpid()}_{int(time.time())}"
+        self.database = Database(f"count_test_browser_{run_id}")
         common = {
             **os.environ,
             "HTTP_HOST": "127.0.0.1",
-            "REDIS_QUEUE": self.queue,
+            "REDIS_QUEUE": f"browser_test_{run_id}",
+            "DB_NAME": self.database.name,
             "LOG_LEVEL": "info",
             "LOG_FORMAT": "text",
         }
@@ -119,13 +144,29 @@ class LocalStack:
                                 f"{self.url}/health")
 
     def start(self):
-        # The Consumer first: it creates or upgrades the schema the Producer reads.
+        self.database.create()
+        # The Consumer first: it creates the schema the Producer reads.
         self.consumer.start()
         self.producer.start()
+        self.wait_until_ready()
+
+    def wait_until_ready(self, timeout=60):
+        """Until /stats reports both sources up, the schema in place and a live consumer."""
+        deadline = time.monotonic() + timeout
+        stats = None
+        while time.monotonic() < deadline:
+            status, stats = http_json("GET", f"{self.url}/api/stats")
+            if (status == 200 and stats["sources"] == {"redis": "ok", "database": "ok"}
+                    and stats["rows_count"] is not None and stats["consumers"]):
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"the stack was not ready within {timeout} s; last /stats: {stats}\n"
+                           f"Consumer log:\n{self.consumer.log_tail()}")
 
     def stop(self):
         self.producer.stop()
         self.consumer.stop()
+        self.database.drop()
 
     def post_count(self, digits):
         """Sends {"count": <digits>} straight to the API, as the page would."""

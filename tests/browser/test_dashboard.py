@@ -1,7 +1,8 @@
 """The dashboard in a real browser against the real Producer and Consumer.
 
-Tests run in name order on one stack and one browser: the empty-state check needs a database
-that nothing was sent to yet, and stopping the Producer comes last but one.
+Tests run in name order on one stack and one browser: the first sees the run's database
+still empty, and stopping the Producer comes last. The run has its own queue and database,
+so every row count is checked exactly.
 """
 import os
 import random
@@ -23,8 +24,8 @@ class DashboardInBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = LocalStack()
-        cls.stack.start()
         try:
+            cls.stack.start()
             cls.driver = start_chromium()
         except Exception:
             cls.stack.stop()
@@ -43,18 +44,20 @@ class DashboardInBrowserTest(unittest.TestCase):
         set_viewport(self.driver, *DESKTOP)
         self.page.open()
 
-    def test_01_page_loads_without_console_errors(self):
+    def test_01_page_loads_without_console_errors_on_an_empty_database(self):
         wait_until(lambda: self.page.element("connection").text == "Live", POLL_TIMEOUT, "page never went live")
         time.sleep(3)  # let a few polls and the chart render happen
         self.assertEqual(console_errors(self.driver), [])
         self.assertEqual(self.page.banner_text(), "")
-        self.assertIsNotNone(self.page.rows(), "rows in database not shown")
+        self.assertEqual(self.page.rows(), 0)
+        self.assertEqual(self.page.element("stat-latest").text, "none yet")
+        self.assertTrue(self.page.element("empty-note").is_displayed(), "no empty-database note")
         self.assertNotEqual(self.page.element("hostname").text, "…", "hostname that answered not shown")
         self.assertEqual(self.page.element("source-redis").text, "ok")
         self.assertEqual(self.page.element("source-database").text, "ok")
 
     def test_02_send_now_raises_row_count(self):
-        before = self.page.rows()
+        before = self.page.settled_rows()
         previous = self.page.newest_result()
         sent_at = int(time.time())
         self.page.send_now()
@@ -64,6 +67,7 @@ class DashboardInBrowserTest(unittest.TestCase):
         value = int(result.text.split("Sent ", 1)[1].split(" ")[0])
         self.assertLessEqual(abs(value - sent_at), 5, "Send now did not send the current Unix time")
         self.page.wait_for_rows(before + 1, "after Send now")
+        self.assertEqual(self.page.settled_rows(), before + 1)
 
     def test_03_custom_value_becomes_latest_value(self):
         # Beyond 2^53: a JavaScript Number would round it, so this checks the exact digits travel.
@@ -78,7 +82,7 @@ class DashboardInBrowserTest(unittest.TestCase):
         self.assertEqual(self.page.element("stat-latest").text, value)
 
     def test_04_burst_completes_and_rows_rise_by_its_size(self):
-        before = self.page.rows()
+        before = self.page.settled_rows()
         previous = self.page.newest_result()
         self.page.start_burst(BURST_SIZE)
         result = self.page.wait_for_new_result(previous)
@@ -86,6 +90,7 @@ class DashboardInBrowserTest(unittest.TestCase):
         self.assertIn(f"{BURST_SIZE} of {BURST_SIZE} sent", self.page.element("burst-status").text)
         self.assertEqual(self.page.element("burst-progress").get_attribute("value"), str(BURST_SIZE))
         self.page.wait_for_rows(before + BURST_SIZE, "after the burst")
+        self.assertEqual(self.page.settled_rows(), before + BURST_SIZE)
 
     def test_05_out_of_range_value_shows_the_api_message(self):
         too_big = "9223372036854775808"  # 2^63: passes the page's check, the API must refuse it
@@ -109,7 +114,7 @@ class DashboardInBrowserTest(unittest.TestCase):
         self.assertEqual(self.page.newest_result(), previous, "12.5 was sent anyway")
 
     def test_07_keyboard_only_send(self):
-        before = self.page.rows()
+        before = self.page.settled_rows()
         previous = self.page.newest_result()
         keys = ActionChains(self.driver)
         keys.send_keys(Keys.TAB).perform()
@@ -125,6 +130,7 @@ class DashboardInBrowserTest(unittest.TestCase):
         result = self.page.wait_for_new_result(previous)
         self.assertEqual(result.get_attribute("data-kind"), "ok", result.text)
         self.page.wait_for_rows(before + 1, "after sending with the keyboard")
+        self.assertEqual(self.page.settled_rows(), before + 1)
 
     def test_08_screenshots_at_desktop_and_phone_width(self):
         # A burst first, so the screenshots show the charts with something in them.

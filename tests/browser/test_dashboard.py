@@ -18,6 +18,7 @@ from stack import LocalStack
 
 BURST_SIZE = 40
 SCREENSHOT_BURST_SIZE = 300
+NARROWEST = (360, 740)  # the smallest phone width the page is made for
 
 
 class DashboardInBrowserTest(unittest.TestCase):
@@ -150,6 +151,9 @@ class DashboardInBrowserTest(unittest.TestCase):
             self.assertLessEqual(width, viewport, f"page scrolls sideways at {name} width")
             path = os.path.join(artifacts_dir(), f"dashboard-{name}.png")
             self.assertTrue(self.driver.save_screenshot(path), f"could not save {path}")
+        set_viewport(self.driver, *NARROWEST)
+        self.assertLessEqual(*self.driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]"), "page scrolls sideways at 360 px")
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                                     {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
         try:

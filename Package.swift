@@ -60,6 +60,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Shared"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProducerTests",
             dependencies: [

@@ -10,15 +10,16 @@ readonly REPO_ROOT
 readonly COMPONENT_FRONTEND=frontend
 readonly COMPONENT_ECR=ecr
 readonly COMPONENT_CLUSTER=ecs-cluster
-readonly COMPONENT_CONSUMER=consumer
+readonly COMPONENT_CONSUMER=consumer                   # its service's network settings serve db-setup
+readonly COMPONENT_DB_SETUP=db-setup                   # task definition of `Consumer db-setup`, no service
 readonly OUTPUT_BUCKET=bucket_name
 readonly OUTPUT_DISTRIBUTION_ID=distribution_id
 readonly OUTPUT_DISTRIBUTION_DOMAIN=distribution_domain_name
 readonly OUTPUT_REPOSITORY_URLS=repository_urls        # map with keys producer, consumer
 readonly OUTPUT_CLUSTER_NAME=cluster_name
-readonly OUTPUT_CONSUMER_SERVICE=service_name
-readonly OUTPUT_CONSUMER_TASK_DEFINITION=task_definition_arn
-readonly CONSUMER_CONTAINER_NAME=consumer              # container name in the consumer task
+readonly OUTPUT_SERVICE_NAME=service_name
+readonly OUTPUT_TASK_DEFINITION=task_definition_arn
+readonly OUTPUT_CONTAINER_NAME=container_name
 readonly IMAGE_TAG_VARIABLE=TF_VAR_image_tag           # how the image tag reaches Terraform
 readonly API_BASE=/api                                 # written into the deployed config.js
 
@@ -233,16 +234,18 @@ build_and_push_image() {
 
 # ---- Database setup (one-off ECS task) ------------------------------------------------------
 run_db_setup() {
-  local cluster service task_definition network overrides task_arn exit_code
+  local cluster service task_definition container network overrides task_arn exit_code
   cluster=$(output_value "$COMPONENT_CLUSTER" "$OUTPUT_CLUSTER_NAME")
-  service=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_CONSUMER_SERVICE")
-  task_definition=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_CONSUMER_TASK_DEFINITION")
+  service=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_SERVICE_NAME")
+  task_definition=$(output_value "$COMPONENT_DB_SETUP" "$OUTPUT_TASK_DEFINITION")
+  container=$(output_value "$COMPONENT_DB_SETUP" "$OUTPUT_CONTAINER_NAME")
   say "Running '/app/Consumer db-setup' as a one-off task on $cluster"
   # Same subnets and security groups as the Consumer service, so it reaches the database.
   network=$(aws_cli ecs describe-services --cluster "$cluster" --services "$service" \
     --query 'services[0].networkConfiguration' --output json)
   [[ $DRY_RUN == false ]] || network=RESULT:describe-services.networkConfiguration
-  overrides=$(jq -cn --arg name "$CONSUMER_CONTAINER_NAME" \
+  # The task definition already runs db-setup; saying it here keeps the step explicit.
+  overrides=$(jq -cn --arg name "$container" \
     '{containerOverrides: [{name: $name, command: ["/app/Consumer", "db-setup"]}]}')
   task_arn=$(aws_cli ecs run-task --cluster "$cluster" --task-definition "$task_definition" \
     --launch-type FARGATE --network-configuration "$network" --overrides "$overrides" \
@@ -250,7 +253,7 @@ run_db_setup() {
   [[ $DRY_RUN == false ]] || task_arn=RESULT:run-task.taskArn
   aws_cli ecs wait tasks-stopped --cluster "$cluster" --tasks "$task_arn"
   exit_code=$(aws_cli ecs describe-tasks --cluster "$cluster" --tasks "$task_arn" \
-    --query "tasks[0].containers[?name=='$CONSUMER_CONTAINER_NAME'].exitCode | [0]" --output text)
+    --query "tasks[0].containers[?name=='$container'].exitCode | [0]" --output text)
   [[ $DRY_RUN == true || $exit_code == 0 ]] ||
     die "db-setup task $task_arn exited with '$exit_code'; see its CloudWatch logs"
 }

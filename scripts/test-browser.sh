@@ -39,7 +39,9 @@ done
 echo "test-browser: chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), selenium $(/usr/bin/python3 -c 'import selenium; print(selenium.__version__)')"
 echo "test-browser: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis $REDIS_HOST:$REDIS_PORT, MariaDB $DB_HOST:$DB_PORT"
 echo "test-browser: checks: page loads without console errors, Send now, custom value, burst, API error message,"
-echo "              client-side validation, keyboard-only send, screenshots (desktop and phone), outage banner and recovery"
+echo "              client-side validation, keyboard-only send, screenshots (desktop and phone), outage banner and"
+echo "              recovery; page states (API error, loading, empty, database down); control names and contrast;"
+echo "              the page's JavaScript modules"
 # -B: no __pycache__ in the work tree.
 if /usr/bin/python3 -B -m unittest discover --start-directory tests/browser --top-level-directory tests/browser --verbose; then
   echo "test-browser: passed; screenshots and logs in test-artifacts/browser/"

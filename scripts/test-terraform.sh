@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static checks of the Terraform/Terragrunt deployment; runs offline and needs no AWS account:
-#   1. terraform fmt -check over terraform/
+#   1. terraform fmt -check over terraform/ (.tf directly, Terragrunt .hcl through stdin)
 #   2. checkov over terraform/modules (zero failed checks; skips are justified in place)
 #   3. pytest tests/terraform (structure, HA settings of prod, secrets handling, module docs)
 # checkov and python-hcl2 both install a Python module named `hcl2` (checkov ships its own fork,
@@ -31,6 +31,11 @@ ensure_venv() {
   echo "$*" >"$stamp"
 }
 
+# A CLI configuration path that does not exist only makes terraform print a warning per call.
+if [[ -n ${TF_CLI_CONFIG_FILE:-} && ! -f $TF_CLI_CONFIG_FILE ]]; then
+  unset TF_CLI_CONFIG_FILE
+fi
+
 step "terraform fmt -check -recursive terraform/"
 if ! command -v terraform >/dev/null; then
   echo "terraform is not installed (expected terraform >= 1.11, for example /usr/local/bin/terraform): cannot check formatting" >&2
@@ -42,6 +47,17 @@ if ! terraform fmt -check -recursive -diff terraform/; then
   exit 1
 fi
 echo "all .tf files are formatted"
+
+# terraform fmt does not look at Terragrunt's .hcl files by name, but formats them through stdin.
+unformatted=()
+while IFS= read -r -d '' file; do
+  terraform fmt - <"$file" | cmp -s - "$file" || unformatted+=("$file")
+done < <(find terraform/live -name '*.hcl' -print0)
+if ((${#unformatted[@]})); then
+  printf 'unformatted Terragrunt file: %s (fix: terraform fmt - < FILE)\n' "${unformatted[@]}" >&2
+  exit 1
+fi
+echo "all Terragrunt .hcl files are formatted"
 
 step "checkov ${CHECKOV_VERSION} over terraform/modules"
 ensure_venv "$tools_dir/checkov" "checkov==${CHECKOV_VERSION}"

@@ -138,7 +138,8 @@ def test_apply_dry_run_covers_the_whole_deployment(stub_path):
         r"^export TF_VAR_image_tag=abc123$",
         r"^terragrunt run --all .*live/dev -- apply$",
         r"^aws .* ecs describe-services --cluster OUTPUT:ecs-cluster\.cluster_name --services OUTPUT:consumer\.service_name",
-        r"^aws .* ecs run-task .*--task-definition OUTPUT:consumer\.task_definition_arn .*/app/Consumer.*db-setup",
+        r"^aws .* ecs run-task .*--task-definition OUTPUT:db-setup\.task_definition_arn .*"
+        r"OUTPUT:db-setup\.container_name.*/app/Consumer.*db-setup",
         r"^aws .* ecs wait tasks-stopped ",
         r"^aws .* ecs describe-tasks ",
         r"^aws .* s3 cp .*/index\.html s3://OUTPUT:frontend\.bucket_name/index\.html .*--cache-control no-cache$",

@@ -131,6 +131,14 @@ public struct QueueDepths: Sendable, Equatable {
     public var consumers: Int
     /// Enqueue time of the entry at the head of the queue (nil when empty or a bare integer).
     public var oldestEnqueuedAtMilliseconds: UInt64?
+
+    public init(queued: Int64, deadLettered: Int64, processing: Int64, consumers: Int, oldestEnqueuedAtMilliseconds: UInt64?) {
+        self.queued = queued
+        self.deadLettered = deadLettered
+        self.processing = processing
+        self.consumers = consumers
+        self.oldestEnqueuedAtMilliseconds = oldestEnqueuedAtMilliseconds
+    }
 }
 
 /// Seconds with millisecond precision, as Redis' blocking commands take them.

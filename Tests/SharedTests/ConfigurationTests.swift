@@ -1,0 +1,55 @@
+import Testing
+
+@testable import Shared
+
+@Suite struct ConfigurationTests {
+    private let minimal = ["REDIS_HOST": "redis", "DB_HOST": "db", "DB_USER": "u", "DB_PASSWORD": "s3cret!"]
+
+    @Test func appliesTheDocumentedDefaults() throws {
+        let env = EnvironmentReader(minimal)
+        let redis = try RedisSettings(from: env)
+        #expect(redis == RedisSettings(host: "redis", port: 6379, queue: "count_queue", password: nil, cluster: false, poolSize: 4))
+        let database = try DatabaseSettings(from: env)
+        #expect(database == DatabaseSettings(host: "db", port: 3306, user: "u", password: "s3cret!", name: "count"))
+        #expect(try LogSettings(from: env) == LogSettings(level: .info, format: .text))
+    }
+
+    @Test(arguments: [
+        ("REDIS_HOST", nil, "REDIS_HOST is required"),
+        ("DB_PASSWORD", nil, "DB_PASSWORD is required"),
+        ("REDIS_PORT", "63 79", "REDIS_PORT must be a whole number"),
+        ("REDIS_PORT", "70000", "REDIS_PORT must be between 1 and 65535"),
+        ("DB_PORT", "0", "DB_PORT must be between 1 and 65535"),
+        ("REDIS_CLUSTER", "maybe", "REDIS_CLUSTER must be true or false"),
+        ("REDIS_QUEUE", "my queue", "REDIS_QUEUE must be 1 to 64 characters"),
+        ("DB_NAME", "count`; DROP", "DB_NAME must be 1 to 64 characters"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of trace, debug, info"),
+        ("REDIS_TLS", "true", "REDIS_TLS is true, but this build's hiredis has no TLS"),
+    ] as [(String, String?, String)])
+    func rejectsBadSettingsNamingTheVariable(variable: String, value: String?, expected: String) {
+        var values = minimal
+        values[variable] = value
+        let env = EnvironmentReader(values)
+        #expect {
+            _ = try RedisSettings(from: env)
+            _ = try DatabaseSettings(from: env)
+            _ = try LogSettings(from: env)
+        } throws: { error in
+            let line = "\(error)"
+            return line.hasPrefix("configuration error: ") && line.contains(expected) && !line.contains("s3cret!")
+        }
+    }
+
+    @Test func emptyCountsAsUnsetAndBooleansTakeCommonSpellings() throws {
+        let env = EnvironmentReader(["A": "", "B": " YES ", "C": "off"])
+        #expect(env.optional("A") == nil)
+        #expect(try env.boolean("B", default: false))
+        #expect(try !env.boolean("C", default: true))
+        #expect(try env.integer("A", default: 7, in: 1...9) == 7)
+    }
+
+    @Test func neverPrintsPasswords() throws {
+        let database = try DatabaseSettings(from: EnvironmentReader(minimal))
+        #expect(!database.endpointDescription.contains("s3cret!"))
+    }
+}

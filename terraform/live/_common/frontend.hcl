@@ -1,0 +1,30 @@
+locals {
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/../modules//frontend"
+}
+
+dependency "alb" {
+  config_path = "${get_terragrunt_dir()}/../alb"
+
+  mock_outputs = {
+    dns_name            = "count-mock-123456789.eu-west-1.elb.amazonaws.com"
+    listener_protocol   = "HTTP"
+    origin_header_name  = "X-Origin-Verify"
+    origin_header_value = "mock-origin-secret-0123456789abcdef0123456789"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+inputs = {
+  name        = local.env.name_prefix
+  bucket_name = "${local.env.name_prefix}-page-${get_aws_account_id()}"
+  # A custom API name (on the ALB's certificate) lets CloudFront use HTTPS to the origin.
+  api_origin_domain_name = coalesce(local.env.api_domain_name, dependency.alb.outputs.dns_name)
+  api_origin_protocol    = dependency.alb.outputs.listener_protocol
+  origin_header_name     = dependency.alb.outputs.origin_header_name
+  origin_header_value    = dependency.alb.outputs.origin_header_value
+  force_destroy          = !local.env.deletion_protection
+}

@@ -1,0 +1,15 @@
+# dev: like test, kept running longer. Two AZs, one NAT gateway, smallest instances, one Spot
+# task per service, two weeks of logs, everything deletable.
+locals {
+  environment         = "dev"
+  name_prefix         = "count-dev"
+  aws_region          = "eu-west-1"
+  availability_zones  = ["eu-west-1a", "eu-west-1b"]
+  log_retention_days  = 14
+  deletion_protection = false
+  alarm_emails        = []
+
+  # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
+  api_domain_name     = null
+  api_certificate_arn = null
+}

@@ -1,0 +1,15 @@
+# prod: highly available. Three AZs with a NAT gateway each, Multi-AZ database, Redis replicas
+# with automatic failover, at least two tasks per service, deletion protection, 90 days of logs.
+locals {
+  environment         = "prod"
+  name_prefix         = "count-prod"
+  aws_region          = "eu-west-1"
+  availability_zones  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  log_retention_days  = 90
+  deletion_protection = true
+  alarm_emails        = []
+
+  # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
+  api_domain_name     = null
+  api_certificate_arn = null
+}

@@ -1,0 +1,15 @@
+# stage: production's shape at a smaller size, for release rehearsals. Two AZs, one NAT
+# gateway, single database and cache nodes, on-demand Fargate, a month of logs.
+locals {
+  environment         = "stage"
+  name_prefix         = "count-stage"
+  aws_region          = "eu-west-1"
+  availability_zones  = ["eu-west-1a", "eu-west-1b"]
+  log_retention_days  = 30
+  deletion_protection = false
+  alarm_emails        = []
+
+  # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
+  api_domain_name     = null
+  api_certificate_arn = null
+}

@@ -1,0 +1,15 @@
+# test: short-lived, cheapest. Two AZs with one NAT gateway, smallest instances, no replicas,
+# one Spot task per service, a week of logs, everything deletable.
+locals {
+  environment         = "test"
+  name_prefix         = "count-test"
+  aws_region          = "eu-west-1"
+  availability_zones  = ["eu-west-1a", "eu-west-1b"]
+  log_retention_days  = 7
+  deletion_protection = false
+  alarm_emails        = []
+
+  # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
+  api_domain_name     = null
+  api_certificate_arn = null
+}

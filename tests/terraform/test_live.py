@@ -1,0 +1,156 @@
+"""The Terragrunt tree: complete environments, safe dependency mocks, HA prod, no plain secrets."""
+
+import shutil
+
+import pytest
+
+from hcl_tree import COMPONENTS, ENVIRONMENTS, Tree, blocks, braced_blocks, load, map_entries
+from live_checks import (
+    cheapness_problems,
+    dependency_problems,
+    ha_problems,
+    missing_components,
+    mock_coverage_problems,
+    plain_secret_problems,
+)
+
+TREE = Tree()
+NON_PROD = [env for env in ENVIRONMENTS if env != "prod"]
+
+
+@pytest.fixture
+def broken_copy(tmp_path):
+    """A copy of terraform/ that a test may edit."""
+    copy = tmp_path / "terraform"
+    shutil.copytree(TREE.root, copy, ignore=shutil.ignore_patterns(".terraform", ".terragrunt-cache"))
+    return Tree(copy)
+
+
+def replace_in(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_every_environment_has_every_component():
+    assert missing_components(TREE, COMPONENTS) == []
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_units_include_root_and_their_component_and_say_only_what_differs(env):
+    for component in COMPONENTS:
+        unit = TREE.unit(env, component)
+        assert set(blocks(unit, "include")) == {"root", "component"}, f"{env}/{component}"
+        assert set(unit) <= {"include", "inputs"}, f"{env}/{component} should only include and override inputs"
+        module_variables = TREE.variables(TREE.module_of(env, component))
+        unknown = set(unit.get("inputs", {})) - set(module_variables)
+        assert not unknown, f"{env}/{component} sets inputs its module does not have: {unknown}"
+
+
+def test_common_inputs_are_module_variables():
+    for path in sorted((TREE.live_dir / "_common").glob("*.hcl")):
+        inputs = load(path).get("inputs")
+        if not isinstance(inputs, dict):
+            continue  # program.hcl picks its inputs per unit with an expression
+        component = path.stem
+        unknown = set(inputs) - set(TREE.variables(TREE.module_of("prod", component)))
+        assert not unknown, f"{path.name} sets inputs its module does not have: {unknown}"
+
+
+def test_environments_declare_the_same_settings():
+    keys = {env: set(TREE.env_locals(env)) for env in ENVIRONMENTS}
+    assert all(found == keys["prod"] for found in keys.values()), keys
+    assert {TREE.env_locals(env)["environment"] for env in ENVIRONMENTS} == set(ENVIRONMENTS)
+
+
+def test_root_generates_the_provider_and_locked_encrypted_s3_state():
+    root = load(TREE.live_dir / "root.hcl")
+    state = blocks(root, "remote_state")
+    assert state["backend"] == "s3"
+    assert state["config"]["use_lockfile"] is True
+    assert state["config"]["encrypt"] is True
+    assert "provider" in blocks(root, "generate")
+    assert root["terragrunt_version_constraint"].startswith("~>")
+
+
+def test_every_dependency_has_mock_outputs_for_validate_and_plan_only():
+    assert dependency_problems(TREE) == []
+
+
+def test_dependency_outputs_exist_and_are_mocked():
+    assert mock_coverage_problems(TREE) == []
+
+
+def test_prod_is_highly_available():
+    assert ha_problems(TREE, "prod") == []
+
+
+@pytest.mark.parametrize("env", NON_PROD)
+def test_other_environments_are_cheaper(env):
+    assert cheapness_problems(TREE, env) == []
+
+
+def test_no_plain_text_secret_in_task_environments():
+    assert plain_secret_problems(TREE) == []
+
+
+@pytest.mark.parametrize(("program", "expected"), [
+    ("producer", {"DB_PASSWORD", "REDIS_PASSWORD"}),
+    ("consumer", {"DB_PASSWORD", "REDIS_PASSWORD"}),
+    ("db-setup", {"DB_ADMIN_USER", "DB_ADMIN_PASSWORD", "DB_PASSWORD", "PRODUCER_DB_PASSWORD", "CONSUMER_DB_PASSWORD"}),
+])
+def test_programs_read_passwords_from_secrets_manager(program, expected):
+    text = TREE.common_path("prod", program).read_text()
+    (section,) = braced_blocks(text, program)
+    (secrets,) = braced_blocks(section, "secrets")
+    assert set(map_entries(secrets)) == expected
+
+
+# ---- the checks above notice a broken tree ---------------------------------------------------
+
+def test_ha_check_notices_a_single_az_database(broken_copy):
+    replace_in(broken_copy.unit_path("prod", "rds"), "multi_az                 = true", "multi_az                 = false")
+    assert any("multi_az" in problem for problem in ha_problems(broken_copy, "prod"))
+
+
+def test_ha_check_notices_two_availability_zones(broken_copy):
+    replace_in(broken_copy.live_dir / "prod" / "env.hcl", ', "eu-west-1c"]', "]")
+    assert any("availability_zones" in problem for problem in ha_problems(broken_copy, "prod"))
+
+
+def test_ha_check_notices_a_single_producer_task(broken_copy):
+    replace_in(broken_copy.unit_path("prod", "producer"), "min_capacity = 2", "min_capacity = 1")
+    assert any("producer: min_capacity" in problem for problem in ha_problems(broken_copy, "prod"))
+
+
+def test_ha_check_notices_lifted_deletion_protection(broken_copy):
+    replace_in(broken_copy.live_dir / "prod" / "env.hcl", "deletion_protection = true", "deletion_protection = false")
+    problems = ha_problems(broken_copy, "prod")
+    assert any("rds: deletion_protection" in problem for problem in problems)
+    assert any("alb: deletion_protection" in problem for problem in problems)
+
+
+def test_missing_component_is_noticed(broken_copy):
+    shutil.rmtree(broken_copy.live_dir / "stage" / "alarms")
+    assert missing_components(broken_copy, COMPONENTS) == ["stage/alarms/terragrunt.hcl is missing"]
+
+
+def test_dependency_check_notices_mocks_that_could_leak_into_apply(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "rds.hcl", '["validate", "plan"]', '["validate", "plan", "apply"]')
+    assert any("rds.hcl: dependency vpc" in problem for problem in dependency_problems(broken_copy))
+
+
+def test_mock_check_notices_an_unmocked_output(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "alarms.hcl", "identifier = \"count-mock\"", "")
+    assert any("dependency.rds.outputs.identifier has no mock value" in p for p in mock_coverage_problems(broken_copy))
+
+
+def test_secret_check_notices_a_password_in_the_environment(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "program.hcl", 'LOG_FORMAT     = "json"', 'DB_PASSWORD = "hunter2"')
+    assert any("DB_PASSWORD" in problem for problem in plain_secret_problems(broken_copy))
+
+
+def test_secret_check_notices_a_literal_secret_value(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "program.hcl",
+               "REDIS_PASSWORD = dependency.redis.outputs.auth_secret_arn", 'REDIS_PASSWORD = "hunter2"')
+    assert any("REDIS_PASSWORD" in problem for problem in plain_secret_problems(broken_copy))

@@ -1,0 +1,134 @@
+"""The modules: layout, documented variables and outputs, pinned versions, hardened tasks."""
+
+import re
+
+import pytest
+
+from hcl_tree import MODULE_FILES, MODULES, Tree, blocks, load
+from module_docs import render
+
+TREE = Tree()
+
+
+def module_text(module: str) -> str:
+    return "\n".join(path.read_text() for path in sorted((TREE.modules_dir / module).glob("*.tf")))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_has_the_five_files(module):
+    missing = [name for name in MODULE_FILES if not (TREE.modules_dir / module / name).is_file()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_variable_has_type_and_description(module):
+    variables = TREE.variables(module)
+    assert variables, f"{module} declares no variables"
+    for name, variable in variables.items():
+        assert variable.get("type"), f"{module}: variable {name} has no type"
+        assert len(variable.get("description", "")) >= 10, f"{module}: variable {name} has no real description"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_output_has_a_description(module):
+    outputs = TREE.outputs(module)
+    assert outputs, f"{module} declares no outputs"
+    for name, output in outputs.items():
+        assert output.get("description"), f"{module}: output {name} has no description"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_versions_pin_terraform_and_every_provider_used(module):
+    terraform = blocks(load(TREE.modules_dir / module / "versions.tf"), "terraform")
+    assert terraform["required_version"] == ">= 1.11"
+    providers = blocks(terraform, "required_providers")
+    assert providers["aws"]["source"] == "hashicorp/aws"
+    assert providers["aws"]["version"]
+    uses_random = "resource \"random_" in module_text(module)
+    assert ("random" in providers) == uses_random, f"{module}: declare hashicorp/random exactly when it is used"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_main_resource_is_named_this(module):
+    assert re.search(r'^resource "\w+" "this"', module_text(module), flags=re.M)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_readme_tables_are_current(module):
+    readme = (TREE.modules_dir / module / "README.md").read_text()
+    assert render(TREE, module) in readme, (
+        f"{module}/README.md is out of date: run tests/terraform/module_docs.py with python-hcl2"
+    )
+
+
+@pytest.mark.parametrize("pattern", [
+    r'user\s+= "10001"',
+    r"privileged\s+= false",
+    r"readonlyRootFilesystem = true",
+    r'containerPath = "/tmp"',
+    r'command\s+= \["CMD", local\.binary, "healthcheck"\]',
+    r'binary\s+= "/app/\$\{var\.program\}"',
+    r'platform_version\s+= "LATEST"',
+    r"enable_execute_command = false",
+    r"assign_public_ip = false",
+    r"rollback = true",
+    r'logDriver = "awslogs"',
+    r"retention_in_days = var\.log_retention_days",
+])
+def test_task_definition_is_hardened(pattern):
+    assert re.search(pattern, module_text("ecs-service")), pattern
+
+
+def test_task_environment_is_only_the_checked_variable():
+    text = module_text("ecs-service")
+    (environment,) = re.findall(r"^\s*environment\s+= (.+)$", text, flags=re.M)
+    assert "var.environment_variables" in environment
+    assert "task_role_arn" not in text, "the programs call no AWS API: no task role"
+
+
+def test_environment_variables_refuse_secret_names():
+    validation = TREE.variables("ecs-service")["environment_variables"]["validation"][0]["condition"]
+    refused = re.compile(re.search(r'regex\("([^"]+)"', validation).group(1))
+    for name in ("DB_PASSWORD", "REDIS_PASSWORD", "ORIGIN_SECRET", "AUTH_TOKEN", "API_KEY"):
+        assert refused.search(name), name
+    for name in ("DB_HOST", "REDIS_TLS", "HTTP_PORT", "METRICS_EMF_NAMESPACE", "DB_USER"):
+        assert not refused.search(name), name
+
+
+def test_execution_role_reads_only_the_named_secrets():
+    text = module_text("ecs-service")
+    assert re.search(r'actions\s+= \["secretsmanager:GetSecretValue"\]\s+resources = statement\.value', text)
+    assert "local.secret_arns" in text
+    assert '"secretsmanager:*"' not in text
+
+
+def test_consumer_scales_on_backlog_per_task():
+    text = module_text("ecs-service")
+    assert 'expression  = "depth / tasks"' in text
+    assert 'metric_name = "QueueDepth"' in text and 'metric_name = "RunningTaskCount"' in text
+    assert 'policy_type        = "StepScaling"' in text
+
+
+@pytest.mark.parametrize(("module", "pattern"), [
+    ("frontend", r"origin_access_control_id = aws_cloudfront_origin_access_control\.this\.id"),
+    ("frontend", r'name = "Managed-CachingDisabled"'),
+    ("frontend", r'name = "Managed-AllViewerExceptHostHeader"'),
+    ("frontend", r'path_pattern\s+= "/api/\*"'),
+    ("frontend", r'minimum_protocol_version\s+= "TLSv1\.2_2021"'),
+    ("frontend", r'variable = "AWS:SourceArn"'),
+    ("alb", r'status_code  = "403"'),
+    ("alb", r"http_header_name = var\.origin_header_name"),
+    ("security-groups", r'"com\.amazonaws\.global\.cloudfront\.origin-facing"'),
+    ("rds", r"manage_master_user_password = true"),
+    ("rds", r"storage_encrypted\s+= true"),
+    ("redis", r"at_rest_encryption_enabled = true"),
+    ("redis", r'value = "noeviction"'),
+])
+def test_security_settings_are_in_place(module, pattern):
+    assert re.search(pattern, module_text(module)), f"{module}: {pattern}"
+
+
+def test_checkov_skips_carry_a_reason():
+    for module in MODULES:
+        for skip in re.findall(r"#checkov:skip=.*", module_text(module)):
+            assert re.match(r"#checkov:skip=CKV2?_AWS_\d+:.{20,}", skip), f"{module}: {skip}"

@@ -8,7 +8,7 @@ include "component" {
 
 inputs = {
   instance_class           = "db.m7g.large"
-  multi_az                 = false
+  multi_az                 = true
   allocated_storage_gb     = 100
   max_allocated_storage_gb = 500
   backup_retention_days    = 14

@@ -21,6 +21,7 @@ readonly OUTPUT_SERVICE_NAME=service_name
 readonly OUTPUT_TASK_DEFINITION=task_definition_arn
 readonly OUTPUT_CONTAINER_NAME=container_name
 readonly IMAGE_TAG_VARIABLE=TF_VAR_image_tag           # how the image tag reaches Terraform
+readonly ENV_REGION_KEY=aws_region                     # the region's key in <env>/env.hcl
 readonly API_BASE=/api                                 # written into the deployed config.js
 
 readonly ENVIRONMENTS="test dev stage prod"
@@ -42,7 +43,8 @@ Actions
 Options
   --env ENV              test | dev | stage | prod (required)
   --action ACTION        one of the actions above (required)
-  --region REGION        AWS region (default: $AWS_REGION)
+  --region REGION        AWS region (default: aws_region in terraform/live/ENV/env.hcl, else
+                         $AWS_REGION; a --region that differs from env.hcl is refused)
   --profile PROFILE      AWS named profile (default: $AWS_PROFILE or the default chain)
   --dry-run              print every command that would run; run none
   --yes                  confirm destroy and prod apply without a prompt (for CI)
@@ -78,7 +80,7 @@ run() {
 # ---- Arguments ------------------------------------------------------------------------------
 ENV_NAME=""
 ACTION=""
-REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
+REGION=""
 PROFILE="${AWS_PROFILE:-}"
 DRY_RUN=false
 ASSUME_YES=false
@@ -116,6 +118,17 @@ parse_args() {
   [[ " $ENVIRONMENTS " == *" $ENV_NAME "* ]] || die "--env '$ENV_NAME' is not one of: $ENVIRONMENTS"
   [[ -n $ACTION ]] || die "--action is required: one of $ACTIONS"
   [[ " $ACTIONS " == *" $ACTION "* ]] || die "--action '$ACTION' is not one of: $ACTIONS"
+}
+
+# The environment's own region (env.hcl) wins: Terraform deploys there whatever the shell says.
+resolve_region() {
+  local env_file="$ENV_DIR/env.hcl" configured=""
+  [[ ! -f $env_file ]] ||
+    configured=$(sed -n "s/^[[:space:]]*${ENV_REGION_KEY}[[:space:]]*=[[:space:]]*\"\([a-z0-9-]*\)\".*/\1/p" "$env_file" | head -1)
+  if [[ -n $configured && -n $REGION && $REGION != "$configured" ]]; then
+    die "--region $REGION differs from $ENV_REGION_KEY = \"$configured\" in ${env_file#"$REPO_ROOT"/}"
+  fi
+  REGION=${REGION:-${configured:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}}
 }
 
 # ---- Prerequisites --------------------------------------------------------------------------
@@ -430,6 +443,7 @@ action_apply() {
 main() {
   parse_args "$@"
   readonly ENV_DIR="$REPO_ROOT/terraform/live/$ENV_NAME"
+  resolve_region
   confirm_if_needed
   check_prerequisites
   # Terragrunt, Terraform and the AWS CLI all read these.

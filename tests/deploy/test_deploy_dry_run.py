@@ -94,7 +94,7 @@ def test_missing_tools_are_named(tmp_path):
     # Only bash's own directory: aws, terragrunt, docker and jq are all absent.
     bare = tmp_path / "bare"
     bare.mkdir()
-    for tool in ("bash", "dirname", "mktemp", "rm"):
+    for tool in ("bash", "dirname", "mktemp", "rm", "sed", "head"):
         (bare / tool).symlink_to(subprocess.check_output(["which", tool], text=True).strip())
     result = deploy("--env", "dev", "--region", "eu-west-1", "--action", "frontend", "--bucket", "b",
                     "--skip-invalidation", path=str(bare))
@@ -102,10 +102,37 @@ def test_missing_tools_are_named(tmp_path):
     assert "missing on PATH for --action frontend: aws jq" in result.stderr
 
 
-def test_region_is_required_for_aws_actions(stub_path):
-    result = deploy("--env", "dev", "--action", "plan", path=stub_path[0])
+def env_region(env):
+    text = (REPO / "terraform/live" / env / "env.hcl").read_text()
+    return re.search(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE).group(1)
+
+
+def test_region_is_required_where_no_environment_names_one(stub_path, tmp_path):
+    # A copy of deploy.sh beside no terraform/ tree: no env.hcl to take the region from.
+    lone = tmp_path / "deploy.sh"
+    lone.write_bytes(DEPLOY.read_bytes())
+    lone.chmod(0o755)
+    result = subprocess.run(
+        [str(lone), "--env", "dev", "--action", "frontend", "--bucket", "b", "--skip-invalidation"],
+        env={"PATH": stub_path[0]}, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+    )
     assert result.returncode != 0
-    assert "--region is required" in result.stderr
+    assert "--region is required for --action frontend" in result.stderr
+
+
+def test_region_defaults_to_the_environments_own(stub_path):
+    path, _ = stub_path
+    result = deploy("--env", "dev", "--action", "frontend", "--bucket", "b", "--skip-invalidation",
+                    "--dry-run", path=path)
+    assert result.returncode == 0, result.stderr
+    assert f"aws --region {env_region('dev')} s3 cp " in result.stderr
+
+
+def test_a_region_other_than_the_environments_is_refused(stub_path):
+    other = "ap-southeast-2" if env_region("prod") != "ap-southeast-2" else "us-west-2"
+    result = deploy("--env", "prod", "--region", other, "--action", "plan", path=stub_path[0])
+    assert result.returncode != 0
+    assert f"--region {other} differs from aws_region" in result.stderr
 
 
 def test_destroy_without_yes_refuses_when_nobody_can_answer(stub_path, tmp_path):

@@ -9,7 +9,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(chromium chromium-driver python3-selenium mariadb-client)
+packages=(chromium chromium-driver python3-selenium mariadb-client-core)
 missing_packages=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$package")

@@ -1,7 +1,8 @@
 """Serves frontend/ as the Producer does, but answers GET /api/stats with whatever a test sets.
 
-For page states the real stack cannot be asked to show on demand (an empty database, a JSON
-error from the API, a source that is down); everything else is tested against the real stack.
+For page states the real stack cannot be asked to show on demand (a JSON error from the API, a
+source that is down, a 2^63-1 latest value) and for checks that need only the page (accessibility,
+the JavaScript modules); the pipeline itself is tested against the real stack.
 """
 import functools
 import http.server
@@ -10,6 +11,16 @@ import os
 import threading
 
 from stack import REPO_ROOT
+
+
+def stats(**changes):
+    """A /stats answer of a healthy pipeline, with `changes` applied."""
+    answer = {"rows_count": 0, "latest_value": None, "latest_inserted_at_ms": None, "latest_lag_ms": None,
+              "queue_depth": 0, "processing_depth": 0, "dead_letter_depth": 0, "consumers": 1,
+              "hostname": "scripted-host", "server_time_ms": 1_700_000_000_000,
+              "sources": {"redis": "ok", "database": "ok"}}
+    answer.update(changes)
+    return answer
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -5,8 +5,7 @@ import unittest
 
 from browser import console_errors, start_chromium, wait_until
 from dashboard_page import DashboardPage
-from scripted_server import ScriptedServer
-from test_page_states import stats
+from scripted_server import ScriptedServer, stats
 
 with open(os.path.join(os.path.dirname(__file__), "contrast_check.js")) as script:
     CONTRAST_CHECK = script.read()

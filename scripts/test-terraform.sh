@@ -26,7 +26,13 @@ ensure_venv() {
     return
   fi
   command -v python3 >/dev/null || { echo "python3 is required to install the check tools" >&2; exit 1; }
-  python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv (apt-get -y install python3-venv)" >&2; exit 1; }
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    # Debian's python3 ships venv separately.
+    echo "python3 -m venv failed; installing python3-venv"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+  fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
   echo "$*" >"$stamp"
 }

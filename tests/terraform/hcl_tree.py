@@ -115,19 +115,23 @@ class Tree:
         return (not resolved) if match.group(1) else resolved
 
 
-def braced_blocks(text: str, attribute: str) -> list:
-    """The bodies of every `attribute = { ... }` (or `"attribute" = { ... }`) map in HCL text."""
-    bodies = []
-    for match in re.finditer(rf'(?<![\w-])"?{re.escape(attribute)}"?\s*=\s*\{{', text):
-        depth, start = 1, match.end()
-        position = start
-        while depth:
-            depth += {"{": 1, "}": -1}.get(text[position], 0)
+def assigned_values(text: str, attribute: str) -> list:
+    """The text of every value assigned to `attribute` (or `"attribute"`) in HCL text: a map
+    `{ ... }` or a call such as `merge(...)`, up to its matching bracket."""
+    values = []
+    for match in re.finditer(rf'(?<![\w-])"?{re.escape(attribute)}"?\s*=\s*(?=[\w{{])', text):
+        depth, position = 0, match.end()
+        while True:
+            character = text[position]
+            depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(character, 0)
             position += 1
-        bodies.append(text[start:position - 1])
-    return bodies
+            if depth == 0 and (character in "})]" or character == "\n"):
+                break
+        values.append(text[match.end():position])
+    return values
 
 
 def map_entries(body: str) -> dict:
-    """`KEY = value` lines of a flat HCL map body."""
-    return dict(re.findall(r"^\s*\"?([A-Za-z_][\w-]*)\"?\s*=\s*(.+?)\s*$", body, flags=re.M))
+    """`KEY = value` lines of HCL map text; lines that open a nested map are left out."""
+    entries = re.findall(r"^\s*\"?([A-Za-z_][\w-]*)\"?\s*=\s*(.+?)\s*$", body, flags=re.M)
+    return {key: value for key, value in entries if not value.startswith("{")}

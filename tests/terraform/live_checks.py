@@ -5,7 +5,7 @@ Kept apart from the tests so a test can also run them on a deliberately broken c
 
 import re
 
-from hcl_tree import ENVIRONMENTS, Tree, blocks, braced_blocks, load, map_entries
+from hcl_tree import ENVIRONMENTS, Tree, blocks, assigned_values, load, map_entries
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$", re.IGNORECASE)
 SECRET_SOURCE = re.compile(r"^\"?\$\{dependency\.\w+\.outputs\.\w*secret_arn\}(:\w+::)?\"?$|^dependency\.\w+\.outputs\.\w*secret_arn$")
@@ -95,11 +95,11 @@ def plain_secret_problems(tree: Tree) -> list:
     for path in tree.hcl_files:
         text = path.read_text()
         where = path.relative_to(tree.root)
-        for body in braced_blocks(text, "environment_variables"):
+        for body in assigned_values(text, "environment_variables"):
             for key, value in map_entries(body).items():
                 if SECRET_NAME.search(key) or "secret" in value.lower() or "password" in value.lower():
                     problems.append(f"{where}: environment variable {key} = {value} looks like a secret: use `secrets`")
-        for body in braced_blocks(text, "secrets"):
+        for body in assigned_values(text, "secrets"):
             for key, value in map_entries(body).items():
                 if not SECRET_SOURCE.match(value):
                     problems.append(f"{where}: secret {key} = {value} is not a Secrets Manager ARN output")

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from hcl_tree import COMPONENTS, ENVIRONMENTS, Tree, blocks, braced_blocks, load, map_entries
+from hcl_tree import COMPONENTS, ENVIRONMENTS, Tree, blocks, assigned_values, load, map_entries
 from live_checks import (
     cheapness_problems,
     dependency_problems,
@@ -101,8 +101,7 @@ def test_no_plain_text_secret_in_task_environments():
 ])
 def test_programs_read_passwords_from_secrets_manager(program, expected):
     text = TREE.common_path("prod", program).read_text()
-    (section,) = braced_blocks(text, program)
-    (secrets,) = braced_blocks(section, "secrets")
+    (secrets,) = [found for section in assigned_values(text, program) for found in assigned_values(section, "secrets")]
     assert set(map_entries(secrets)) == expected
 
 

@@ -102,6 +102,40 @@ inputs = merge(
     subnet_ids         = dependency.vpc.outputs.private_subnet_ids
     log_retention_days = local.env.log_retention_days
     # image_tag comes from TF_VAR_image_tag, set by deploy.sh to the tag it pushed.
+
+    # Plain settings only; passwords travel in `secrets` below.
+    environment_variables = merge(
+      {
+        REDIS_HOST     = dependency.redis.outputs.primary_endpoint_address
+        REDIS_PORT     = tostring(dependency.redis.outputs.port)
+        REDIS_TLS      = tostring(dependency.redis.outputs.tls_enabled)
+        REDIS_USERNAME = dependency.redis.outputs.username
+        REDIS_QUEUE    = local.app.queue_name
+        DB_HOST        = dependency.rds.outputs.address
+        DB_PORT        = tostring(dependency.rds.outputs.port)
+        DB_NAME        = local.app.database_name
+        LOG_FORMAT     = "json"
+      },
+      {
+        producer = {
+          HTTP_HOST = "0.0.0.0"
+          HTTP_PORT = tostring(local.app.producer_port)
+          DB_USER   = dependency.rds.outputs.producer_username
+        }
+        consumer = {
+          HTTP_HOST             = "0.0.0.0"
+          CONSUMER_HTTP_PORT    = tostring(local.app.consumer_port)
+          DB_USER               = dependency.rds.outputs.consumer_username
+          METRICS_EMF_NAMESPACE = local.app.metrics_namespace
+          ENVIRONMENT_NAME      = local.env.environment
+        }
+        "db-setup" = {
+          DB_USER          = dependency.rds.outputs.consumer_username
+          PRODUCER_DB_USER = dependency.rds.outputs.producer_username
+          CONSUMER_DB_USER = dependency.rds.outputs.consumer_username
+        }
+      }[local.unit],
+    )
   },
   {
     producer = {
@@ -114,20 +148,6 @@ inputs = merge(
       scaling_metric     = "alb_requests"
       alb_resource_label = dependency.alb.outputs.resource_label
       scaling_target     = 1000 # requests per task per minute
-      environment_variables = {
-        HTTP_HOST      = "0.0.0.0"
-        HTTP_PORT      = tostring(local.app.producer_port)
-        REDIS_HOST     = dependency.redis.outputs.primary_endpoint_address
-        REDIS_PORT     = tostring(dependency.redis.outputs.port)
-        REDIS_TLS      = tostring(dependency.redis.outputs.tls_enabled)
-        REDIS_USERNAME = dependency.redis.outputs.username
-        REDIS_QUEUE    = local.app.queue_name
-        DB_HOST        = dependency.rds.outputs.address
-        DB_PORT        = tostring(dependency.rds.outputs.port)
-        DB_NAME        = local.app.database_name
-        DB_USER        = dependency.rds.outputs.producer_username
-        LOG_FORMAT     = "json"
-      }
       secrets = {
         DB_PASSWORD    = "${dependency.rds.outputs.producer_secret_arn}:password::"
         REDIS_PASSWORD = dependency.redis.outputs.auth_secret_arn
@@ -147,22 +167,6 @@ inputs = merge(
         Environment = local.env.environment
         Queue       = local.app.queue_name
       }
-      environment_variables = {
-        HTTP_HOST             = "0.0.0.0"
-        CONSUMER_HTTP_PORT    = tostring(local.app.consumer_port)
-        REDIS_HOST            = dependency.redis.outputs.primary_endpoint_address
-        REDIS_PORT            = tostring(dependency.redis.outputs.port)
-        REDIS_TLS             = tostring(dependency.redis.outputs.tls_enabled)
-        REDIS_USERNAME        = dependency.redis.outputs.username
-        REDIS_QUEUE           = local.app.queue_name
-        DB_HOST               = dependency.rds.outputs.address
-        DB_PORT               = tostring(dependency.rds.outputs.port)
-        DB_NAME               = local.app.database_name
-        DB_USER               = dependency.rds.outputs.consumer_username
-        LOG_FORMAT            = "json"
-        METRICS_EMF_NAMESPACE = local.app.metrics_namespace
-        ENVIRONMENT_NAME      = local.env.environment
-      }
       secrets = {
         DB_PASSWORD    = "${dependency.rds.outputs.consumer_secret_arn}:password::"
         REDIS_PASSWORD = dependency.redis.outputs.auth_secret_arn
@@ -178,17 +182,6 @@ inputs = merge(
       repository_url     = dependency.ecr.outputs.repository_urls.consumer
       ecr_repository_arn = dependency.ecr.outputs.repository_arns.consumer
       security_group_ids = [dependency.security_groups.outputs.consumer_security_group_id]
-      environment_variables = {
-        REDIS_HOST       = dependency.redis.outputs.primary_endpoint_address
-        REDIS_TLS        = tostring(dependency.redis.outputs.tls_enabled)
-        DB_HOST          = dependency.rds.outputs.address
-        DB_PORT          = tostring(dependency.rds.outputs.port)
-        DB_NAME          = local.app.database_name
-        DB_USER          = dependency.rds.outputs.consumer_username
-        PRODUCER_DB_USER = dependency.rds.outputs.producer_username
-        CONSUMER_DB_USER = dependency.rds.outputs.consumer_username
-        LOG_FORMAT       = "json"
-      }
       secrets = {
         DB_ADMIN_USER        = "${dependency.rds.outputs.master_user_secret_arn}:username::"
         DB_ADMIN_PASSWORD    = "${dependency.rds.outputs.master_user_secret_arn}:password::"

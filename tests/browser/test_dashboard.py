@@ -93,6 +93,19 @@ class DashboardInBrowserTest(unittest.TestCase):
         self.page.wait_for_rows(before + BURST_SIZE, "after the burst")
         self.assertEqual(self.page.settled_rows(), before + BURST_SIZE)
 
+    def test_04b_burst_can_be_cancelled(self):
+        previous = self.page.newest_result()
+        self.page.start_burst(10_000)
+        wait_until(lambda: int(self.page.element("burst-progress").get_attribute("value")) >= 20, POLL_TIMEOUT,
+                   "the burst made no progress")
+        self.page.element("burst-cancel").click()
+        result = self.page.wait_for_new_result(previous)
+        self.assertIn("cancelled", result.text)
+        sent = int(self.page.element("burst-status").text.split(" of ")[0])
+        self.assertLess(sent, 10_000)
+        self.assertTrue(self.page.element("burst-start").is_enabled(), "Send burst stays disabled after Cancel")
+        self.assertFalse(self.page.element("burst-cancel").is_enabled(), "Cancel stays enabled after the burst")
+
     def test_05_out_of_range_value_shows_the_api_message(self):
         too_big = "9223372036854775808"  # 2^63: passes the page's check, the API must refuse it
         status, body = self.stack.post_count(too_big)

@@ -57,6 +57,7 @@ echo "all .tf files are formatted"
 # terraform fmt does not look at Terragrunt's .hcl files by name, but formats them through stdin.
 unformatted=()
 while IFS= read -r -d '' file; do
+  # shellcheck disable=SC2094 # both sides only read the file
   terraform fmt - <"$file" | cmp -s - "$file" || unformatted+=("$file")
 done < <(find terraform/live -name '*.hcl' -print0)
 if ((${#unformatted[@]})); then

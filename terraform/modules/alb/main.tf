@@ -11,7 +11,6 @@ resource "random_password" "origin_header" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:Viewers reach the API only through CloudFront; a web ACL belongs on the distribution (frontend module input web_acl_arn), not on an ALB that answers CloudFront alone.
-  #checkov:skip=CKV_AWS_91:Access logs are an input (access_logs_bucket); CloudFront's logs already record every viewer request.
   name                       = var.name
   load_balancer_type         = "application"
   internal                   = false
@@ -55,9 +54,9 @@ resource "aws_lb_target_group" "producer" {
 
 # Anything that does not carry CloudFront's secret header gets a 403; see the listener rule.
 resource "aws_lb_listener" "this" {
-  #checkov:skip=CKV_AWS_2:Without a custom domain CloudFront must reach the ALB over HTTP: ACM issues no certificate for *.elb.amazonaws.com and CloudFront answers 502 to a mismatched origin certificate. certificate_arn switches this listener to HTTPS.
-  #checkov:skip=CKV_AWS_103:The TLS policy applies when certificate_arn is set; it is then ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2+).
-  #checkov:skip=CKV2_AWS_20:There is no HTTP listener to redirect when HTTPS is used; with HTTP, CloudFront is the only client and viewers get HTTPS from CloudFront.
+  # HTTP without a custom domain: ACM issues no certificate for *.elb.amazonaws.com, and CloudFront
+  # answers 502 to an origin certificate that does not match the origin name. Viewers still get
+  # HTTPS, ending at CloudFront. certificate_arn switches this listener to HTTPS (TLS 1.2+).
   load_balancer_arn = aws_lb.this.arn
   port              = local.https ? 443 : 80
   protocol          = local.https ? "HTTPS" : "HTTP"

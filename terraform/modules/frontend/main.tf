@@ -30,12 +30,10 @@ resource "aws_cloudfront_origin_access_control" "this" {
 }
 
 resource "aws_cloudfront_distribution" "this" {
-  #checkov:skip=CKV_AWS_68:A web ACL is an input (web_acl_arn); WAF costs at least ~$6 a month per environment and is left to the account's central rules.
-  #checkov:skip=CKV2_AWS_47:Same as CKV_AWS_68: the Log4j rule set comes with a web ACL, which is an input.
+  #checkov:skip=CKV2_AWS_47:The Log4j rule set comes with a web ACL, an input (web_acl_arn): WAF costs at least ~$6 a month per environment and is left to the account's central rules; the programs are not Java.
   #checkov:skip=CKV_AWS_86:Standard logs need a log bucket with ACLs enabled; left to the account's central logging, CloudWatch metrics and the ALB/ECS logs cover operations.
   #checkov:skip=CKV_AWS_310:Origin failover needs a second region's origin; the page bucket and API are single-region by design.
   #checkov:skip=CKV_AWS_374:The dashboard has no geographic restriction requirement.
-  #checkov:skip=CKV2_AWS_42:A custom certificate needs a domain name, which is an optional input (aliases, acm_certificate_arn); see minimum_protocol_version below.
   enabled             = true
   is_ipv6_enabled     = true
   comment             = "count-pipeline ${var.name}: page from S3, /api/* from the ALB"

@@ -19,7 +19,6 @@ resource "aws_db_parameter_group" "this" {
 }
 
 resource "aws_db_instance" "this" {
-  #checkov:skip=CKV_AWS_161:IAM database authentication needs an AWS SDK in the client to fetch tokens; the Swift programs use their own least-privilege users with passwords from Secrets Manager.
   #checkov:skip=CKV_AWS_354:Performance Insights data is encrypted with the RDS service key; a customer-managed key adds cost without changing who can read it.
   identifier     = var.name
   engine         = var.engine

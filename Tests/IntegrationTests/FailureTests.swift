@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Shared
+import Testing
+
+@testable import Producer
+
+/// The Producer when a backend is unreachable: a fast 503 with Retry-After, never a hang.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct FailureTests {
+    init() throws { try TestServices.require() }
+
+    /// A loopback port with nothing listening.
+    private static let closedPort = 1
+
+    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+        var configuration = ProducerConfiguration(redis: redis, database: database)
+        configuration.httpPort = 0
+        configuration.httpHost = "127.0.0.1"
+        return buildApplication(configuration, logger: TestServices.logger)
+    }
+
+    @Test func redisDownMeans503WithinTheDeadline() async throws {
+        var redis = TestServices.redis()
+        redis.port = Self.closedPort
+        let database = try TestServices.freshDatabase()
+        try await producer(redis: redis, database: database).test(.live) { client in
+            let start = ContinuousClock.now
+            try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": 1}"#)) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "1")
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["error"] as? String == "queue_unavailable")
+            }
+            // The default deadline is 1 s; allow generous slack for a loaded machine, but no hang.
+            #expect(ContinuousClock.now - start < .seconds(5))
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+    }
+
+    @Test func databaseDownFailsReadsButNotWrites() async throws {
+        let redis = TestServices.redis()
+        var database = try TestServices.freshDatabase()
+        database.port = Self.closedPort
+        try await producer(redis: redis, database: database).test(.live) { client in
+            try await client.execute(uri: "/count", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["error"] as? String == "database_unavailable")
+            }
+            try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": 2}"#)) { response in
+                #expect(response.status == .created)
+            }
+        }
+        let client = RedisClient(settings: redis)
+        #expect(try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 1)
+        await client.shutdown()
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Shared
+import Synchronization
+import Testing
+
+@testable import Consumer
+@testable import Producer
+
+/// End to end against the real Redis and MariaDB: Producer app → Redis list → Consumer → rows.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct PipelineTests {
+    init() throws { try TestServices.require() }
+
+    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+        var configuration = ProducerConfiguration(redis: redis, database: database)
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        return buildApplication(configuration, logger: TestServices.logger)
+    }
+
+    private static func post(_ client: some TestClientProtocol, _ body: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+        try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { response in
+            (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
+        }
+    }
+
+    private static func getCount(_ client: some TestClientProtocol) async throws -> [String: Any] {
+        try await client.execute(uri: "/count", method: .get) { response in
+            #expect(response.status == .ok)
+            return try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+        }
+    }
+
+    @Test func postedValuesBecomeRowsAndGetCountIsExact() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        try await producer(redis: redis, database: database).test(.live) { client in
+            var ids: [String] = []
+            for value in [17, -3, Int(Int64.max)] {
+                let (status, body) = try await Self.post(client, "{\"count\": \(value)}")
+                #expect(status == .created)
+                #expect(body["value"] as? Int == value)
+                ids.append(try #require(body["id"] as? String))
+            }
+            let drained = await TestServices.eventually { try TestServices.rowCount(database) == 3 }
+            #expect(drained)
+            let counts = try await Self.getCount(client)
+            #expect(counts["rows_count"] as? Int == 3)
+            #expect(counts["latest_value"] as? Int == Int(Int64.max))
+            let stored = try TestServices.scalar("SELECT GROUP_CONCAT(message_id ORDER BY id) FROM `count`", in: database)
+            #expect(stored == ids.joined(separator: ","))
+        }
+        try await consumer.stop()
+    }
+
+    @Test func aThousandConcurrentPostsBecomeExactlyAThousandRows() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        try await producer(redis: redis, database: database).test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for value in 0..<1000 {
+                    group.addTask { try await Self.post(client, "{\"count\": \(value)}").0 }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 1000 && statuses.allSatisfy { $0 == .created })
+            let drained = await TestServices.eventually { try TestServices.rowCount(database) >= 1000 }
+            #expect(drained)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try TestServices.rowCount(database) == 1000)
+            #expect(try TestServices.scalar("SELECT COUNT(DISTINCT count_value) FROM `count`", in: database) == "1000")
+            #expect(try await Self.getCount(client)["rows_count"] as? Int == 1000)
+        }
+        try await consumer.stop()
+    }
+
+    @Test func legacyBareIntegersAreInsertedAndGarbageIsDeadLettered() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let client = RedisClient(settings: redis)
+        let keys = QueueKeys(queue: redis.queue)
+        try await client.run(["RPUSH", keys.queue, "12345", "-7", "0", "not json", "{\"count\": 1}", "1.5", "99999999999999999999"], deadline: .after(.seconds(2)))
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        let settled = await TestServices.eventually {
+            try await client.run(["LLEN", keys.deadLetters], deadline: .after(.seconds(2))).integer == 4
+        }
+        #expect(settled)
+        #expect(await TestServices.eventually { try TestServices.rowCount(database) == 3 })
+        try await consumer.stop()
+        #expect(try TestServices.scalar("SELECT GROUP_CONCAT(count_value ORDER BY id) FROM `count`", in: database) == "12345,-7,0")
+        let legacyIDs = try TestServices.scalar("SELECT COUNT(*) FROM `count` WHERE message_id LIKE 'legacy-%'", in: database)
+        #expect(legacyIDs == "3")
+        let dead = try await client.run(["LRANGE", keys.deadLetters, "0", "-1"], deadline: .after(.seconds(2))).array ?? []
+        let letters = try dead.compactMap(\.string).map { text in
+            try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        }
+        let reasonByRaw = Dictionary(uniqueKeysWithValues: letters.map { ($0["raw"] as? String ?? "", $0["reason"] as? String ?? "") })
+        #expect(reasonByRaw["not json"]?.contains("not valid JSON") == true)
+        #expect(reasonByRaw["{\"count\": 1}"]?.contains("\"v\" must be 1") == true)
+        #expect(reasonByRaw["1.5"]?.contains("expected an envelope object or a bare integer") == true)
+        #expect(reasonByRaw.contains { $0.key.contains("99999999999999999999") && $0.value.contains("signed 64-bit") })
+        #expect(letters.allSatisfy { ($0["consumer"] as? String)?.isEmpty == false && $0["ts"] is Int })
+        #expect(try await client.run(["LLEN", keys.queue], deadline: .after(.seconds(2))).integer == 0)
+        await client.shutdown()
+    }
+
+    @Test func redeliveredMessagesAreInsertedOnce() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let client = RedisClient(settings: redis)
+        let message = QueueMessage(id: MessageID.make(), count: 5, enqueuedAtMilliseconds: UnixTime.milliseconds())
+        let other = QueueMessage(id: MessageID.make(), count: 6, enqueuedAtMilliseconds: UnixTime.milliseconds())
+        try await client.run(["RPUSH", redis.queue, message.encoded, other.encoded, message.encoded], deadline: .after(.seconds(2)))
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        #expect(await TestServices.eventually { try TestServices.rowCount(database) == 2 })
+        try await client.run(["RPUSH", redis.queue, message.encoded], deadline: .after(.seconds(2)))
+        #expect(await TestServices.eventually {
+            try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 0
+        })
+        try await Task.sleep(for: .milliseconds(500))
+        try await consumer.stop()
+        #expect(try TestServices.rowCount(database) == 2)
+        #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == "2")
+        await client.shutdown()
+    }
+
+    @Test func twoConsumersTogetherLoseNothingAndDuplicateNothing() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let client = RedisClient(settings: redis)
+        let total = 6000
+        let first = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        let second = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        for start in stride(from: 0, to: total, by: 500) {
+            let messages = (start..<start + 500).map {
+                QueueMessage(id: "m-\($0)", count: Int64($0), enqueuedAtMilliseconds: UnixTime.milliseconds()).encoded
+            }
+            try await client.run(["RPUSH", redis.queue] + messages, deadline: .after(.seconds(2)))
+        }
+        #expect(await TestServices.eventually(timeout: .seconds(60)) { try TestServices.rowCount(database) >= total })
+        try await first.stop()
+        try await second.stop()
+        #expect(try TestServices.rowCount(database) == total)
+        #expect(try TestServices.scalar("SELECT COUNT(DISTINCT message_id) FROM `count`", in: database) == String(total))
+        #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == String(total))
+        let shards = try TestServices.scalar("SELECT COUNT(*) FROM count_stats WHERE rows_count > 0", in: database)
+        #expect(shards == "1" || shards == "2")
+        await client.shutdown()
+    }
+
+    @Test func aSilentConsumersMessagesAreReclaimed() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let client = RedisClient(settings: redis)
+        let keys = QueueKeys(queue: redis.queue)
+        let ghost = "ghost-consumer"
+        let stranded = (0..<10).map { QueueMessage(id: "stranded-\($0)", count: Int64($0), enqueuedAtMilliseconds: 1).encoded }
+        try await client.pipeline([
+            ["RPUSH", keys.processing(consumer: ghost)] + stranded,
+            ["ZADD", keys.consumers, "1000", ghost],
+            ["RPUSH", keys.processing(consumer: "never-registered"), stranded[0]],
+        ], deadline: .after(.seconds(2)))
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        #expect(await TestServices.eventually { try TestServices.rowCount(database) == 10 })
+        #expect(await TestServices.eventually {
+            try await client.run(["EXISTS", keys.processing(consumer: ghost), keys.processing(consumer: "never-registered")],
+                                 deadline: .after(.seconds(2))).integer == 0
+        })
+        try await consumer.stop()
+        #expect(try TestServices.rowCount(database) == 10)
+        #expect(try await client.run(["ZSCORE", keys.consumers, ghost], deadline: .after(.seconds(2))) == .null)
+        await client.shutdown()
+    }
+
+    @Test func upgradingTheOldTableKeepsItsRows() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let setup = try TestServices.connect(database)
+        try setup.query("CREATE TABLE `count` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, count_value INT)")
+        try setup.query("INSERT INTO `count` (count_value) VALUES (1), (2), (3)")
+        setup.close()
+        let client = RedisClient(settings: redis)
+        try await client.run(["RPUSH", redis.queue, "4"], deadline: .after(.seconds(2)))
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        #expect(await TestServices.eventually { try TestServices.rowCount(database) == 4 })
+        try await consumer.stop()
+        #expect(try TestServices.scalar("SELECT GROUP_CONCAT(count_value ORDER BY id) FROM `count`", in: database) == "1,2,3,4")
+        #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == "4")
+        #expect(try TestServices.scalar(
+            "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'count' AND COLUMN_NAME = 'count_value'",
+            in: database) == "bigint")
+        // A second migration finds nothing to do.
+        let again = try TestServices.connect(database)
+        #expect(try SchemaMigrator.migrate(again).changes.isEmpty)
+        again.close()
+        await client.shutdown()
+    }
+}

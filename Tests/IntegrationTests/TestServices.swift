@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+import Testing
+
+@testable import Consumer
+@testable import Producer
+
+/// The real Redis and MariaDB that `./dev test` starts on loopback, and helpers to give each test
+/// its own queue and database so tests cannot see each other's data.
+enum TestServices {
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// Fails with a clear message when the suite runs without the servers (use `./dev test`).
+    static func require() throws {
+        guard environment["COUNT_PIPELINE_TEST_SERVICES"] == "1" else {
+            throw SetupError(description: "integration tests need the servers that `./dev test` starts; run ./dev test")
+        }
+    }
+
+    struct SetupError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+    }
+
+    static func redis(queue: String = uniqueName("itest")) -> RedisSettings {
+        RedisSettings(host: "127.0.0.1", port: Int(environment["REDIS_PORT"] ?? "") ?? 16380, queue: queue)
+    }
+
+    /// A new, empty database (count_test_*) for one test.
+    static func freshDatabase() throws -> DatabaseSettings {
+        let settings = DatabaseSettings(
+            host: "127.0.0.1", port: Int(environment["DB_PORT"] ?? "") ?? 13307, user: environment["DB_USER"] ?? "count",
+            password: environment["DB_PASSWORD"] ?? "", name: uniqueName("count_test"))
+        let connection = try DatabaseConnection.connect(settings: settings, database: nil, connectTimeout: .seconds(5), ioTimeout: .seconds(30))
+        defer { connection.close() }
+        try connection.query("CREATE DATABASE `\(settings.name)`")
+        return settings
+    }
+
+    static func connect(_ settings: DatabaseSettings) throws -> DatabaseConnection {
+        try DatabaseConnection.connect(settings: settings, database: settings.name, connectTimeout: .seconds(5), ioTimeout: .seconds(30))
+    }
+
+    static func scalar(_ sql: String, in settings: DatabaseSettings) throws -> String? {
+        let connection = try connect(settings)
+        defer { connection.close() }
+        return try connection.query(sql).first?.first ?? nil
+    }
+
+    static func rowCount(_ settings: DatabaseSettings) throws -> Int {
+        Int(try scalar("SELECT COUNT(*) FROM `count`", in: settings) ?? "0") ?? 0
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "itest")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+    /// An error counts as "not yet" (the table may not exist until the Consumer has started).
+    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async -> Bool {
+        let end = ContinuousClock.now + timeout
+        repeat {
+            if (try? await condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < end
+        return false
+    }
+
+    static func consumerConfiguration(redis: RedisSettings, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {
+        var configuration = ConsumerConfiguration(redis: redis, database: database, consumerID: id)
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.blockFor = .milliseconds(200)
+        configuration.heartbeatInterval = .milliseconds(200)
+        configuration.reclaimAfter = .seconds(2)
+        return configuration
+    }
+}
+
+/// A Consumer running in this process, stopped gracefully (SIGTERM's path) by `stop()`.
+final class RunningConsumer: Sendable {
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(_ configuration: ConsumerConfiguration) {
+        let group = ServiceGroup(configuration: .init(services: [buildConsumer(configuration, logger: TestServices.logger)], logger: TestServices.logger))
+        self.group = group
+        self.task = Task { try await group.run() }
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite (./dev test). Starts its own Redis and MariaDB on loopback (ports 16380 and
+# 13307, state in .local/test), runs every suite, stops the servers, and exits non-zero if any failed.
+#   ./dev test               all suites
+#   ./dev test swift browser only these (swift, terraform, deploy, browser)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(swift terraform deploy browser)
+
+scripts/install-deps.sh test
+
+state=$root/.local/test
+export REDIS_HOST=127.0.0.1 REDIS_PORT=${TEST_REDIS_PORT:-16380}
+export DB_HOST=127.0.0.1 DB_PORT=${TEST_DB_PORT:-13307} DB_USER=count DB_PASSWORD=count-test-only
+export COUNT_PIPELINE_TEST_SERVICES=1
+trap 'redis_stop "$state" "$REDIS_PORT"; mariadb_stop "$state"' EXIT
+redis_start "$state" "$REDIS_PORT"
+mariadb_start "$state" "$DB_PORT" "$DB_USER" "$DB_PASSWORD"
+
+passed=0
+failed=0
+failures=()
+run_suite() { # name command...
+  local name=$1; shift
+  echo "=== suite: $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+swift_suite() {
+  swift build --build-tests 2>&1 | grep -E "error:|warning: unre|Build complete" || true
+  swift test --skip-build --no-parallel
+}
+
+for suite in "${suites[@]}"; do
+  case $suite in
+    swift) run_suite swift swift_suite ;;
+    terraform | deploy) run_suite "$suite" "scripts/test-$suite.sh" ;;
+    browser)
+      swift build 2>&1 | grep -E "error:|Build complete" || true
+      bin=$(swift build --show-bin-path)
+      run_suite browser env PRODUCER_BIN="$bin/Producer" CONSUMER_BIN="$bin/Consumer" scripts/test-browser.sh ;;
+    *) echo "unknown suite: $suite (swift, terraform, deploy, browser)" >&2; exit 2 ;;
+  esac
+done
+
+echo "=== suites: ${suites[*]}"
+[ $failed -eq 0 ] || echo "failed suites: ${failures[*]}"
+echo "suites: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -5,8 +5,8 @@ resource "aws_db_subnet_group" "this" {
 
 # Connections without TLS are refused unless require_secure_transport is turned off.
 resource "aws_db_parameter_group" "this" {
-  name   = "${var.name}-${var.engine}"
-  family = var.parameter_group_family
+  name_prefix = "${var.name}-${var.engine}-"
+  family      = var.parameter_group_family
 
   parameter {
     name  = "require_secure_transport"

@@ -1,0 +1,101 @@
+"""Bad-input suite: malformed requests against a real Producer, each followed by the same checks.
+
+For every case: its own assertions (status, JSON error body), then nothing (or exactly what the case
+expects) was queued, the Producer process is alive and answers /health, and the next good
+POST /count gets a 201 and is queued. Prints one line per case and a summary; exits 1 on any failure.
+
+Usage (through scripts/test-bad-input.sh): run.py <log folder> <pid file>
+"""
+import signal
+import sys
+import time
+
+import cases_body
+import cases_http
+import cases_paths
+from checks import Outcome, next_value
+from producer import Producer
+
+CASES = cases_body.CASES + cases_body.DEEP_CASES + cases_http.CASES + cases_paths.CASES
+
+
+def after_case_problems(producer, case, outcome, length_before):
+    """(queued count, alive, problems) of the checks every case gets."""
+    problems = []
+    queued = producer.queue.length() - length_before
+    if queued != case.queued:
+        problems.append(f"{queued} value(s) queued, expected {case.queued}")
+    elif case.queued and producer.queue.newest_counts(case.queued) != outcome.queued_values:
+        problems.append(f"queue tail {producer.queue.newest_counts(case.queued)}, expected {outcome.queued_values}")
+    alive = producer.running() and producer.healthy()
+    if not alive:
+        return queued, False, problems + [f"Producer is down (exit code {producer.process.poll()}):\n{producer.log_tail()}"]
+    value = next_value()
+    before_good = producer.queue.length()
+    try:
+        status, body = producer.call("POST", "/count", body=b'{"count": %d}' % value,
+                                     headers={"Content-Type": "application/json"})
+    except OSError as error:
+        return queued, True, problems + [f"next good POST failed: {error}"]
+    if status != 201:
+        problems.append(f"next good POST got {status}: {body[:160]!r}")
+    elif producer.queue.length() != before_good + 1 or producer.queue.newest_counts(1) != [value]:
+        problems.append(f"next good POST answered 201 but {value} is not the one new queue entry")
+    return queued, True, problems
+
+
+def run_case(producers, case):
+    producer = producers[case.producer]
+    length_before = producer.queue.length()
+    started = time.monotonic()
+    try:
+        outcome = case.run(producer)
+    except Exception as error:  # a case that cannot even run is a failure to report, not a crash of the suite
+        outcome = Outcome("error", False, [f"{type(error).__name__}: {error}"])
+    queued, alive, problems = after_case_problems(producer, case, outcome, length_before)
+    problems = outcome.problems + problems
+    line = (f"case {case.name}: status={outcome.status} json={'yes' if outcome.json else 'no'} "
+            f"queued={queued} alive={'yes' if alive else 'no'} ({time.monotonic() - started:.1f} s)")
+    if outcome.note:
+        line += f" [{outcome.note}]"
+    print(line + ("" if not problems else "\n    FAILED: " + "\n    FAILED: ".join(problems)), flush=True)
+    return not problems
+
+
+def stop_on_signal(signal_number, _frame):
+    raise SystemExit(f"bad-input: stopped by signal {signal_number}")
+
+
+def main(log_dir, pid_file):
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names)), "case names must be unique"
+    for signal_number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signal_number, stop_on_signal)
+    producers = {
+        "strict": Producer("strict", log_dir, pid_file, MAX_BODY_BYTES=str(cases_body.MAX_BODY_BYTES)),
+        "roomy": Producer("roomy", log_dir, pid_file, MAX_BODY_BYTES="1048576"),
+    }
+    passed = failed = 0
+    try:
+        for producer in producers.values():
+            producer.start()
+        # Without the page being served, the traversal cases would prove nothing.
+        status, page = producers["strict"].call("GET", "/")
+        if status != 200 or b"<html" not in page.lower():
+            sys.exit(f"bad-input: GET / did not serve {cases_paths.STATIC_DIR} (status {status})")
+        print(f"bad-input: {len(CASES)} cases against Producer {producers['strict'].environment['PRODUCER_BIN']}, "
+              f"queues {', '.join(p.queue.name for p in producers.values())}", flush=True)
+        for case in CASES:
+            if run_case(producers, case):
+                passed += 1
+            else:
+                failed += 1
+    finally:
+        for producer in producers.values():
+            producer.stop()
+    print(f"bad-input: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))

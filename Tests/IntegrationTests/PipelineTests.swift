@@ -14,11 +14,12 @@ import Testing
 struct PipelineTests {
     init() throws { try TestServices.require() }
 
-    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+    private func producer(redis: RedisSettings, database: DatabaseSettings, highWaterMark: Int = 1_000_000) -> some ApplicationProtocol {
         var configuration = ProducerConfiguration(redis: redis, database: database)
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = 0
-        return buildApplication(configuration, logger: TestServices.logger)
+        configuration.queueHighWaterMark = highWaterMark
+        return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
     }
 
     private static func post(_ client: some TestClientProtocol, _ body: String) async throws -> (HTTPResponse.Status, [String: Any]) {
@@ -53,8 +54,39 @@ struct PipelineTests {
             #expect(counts["latest_value"] as? Int == Int(Int64.max))
             let stored = try TestServices.scalar("SELECT GROUP_CONCAT(message_id ORDER BY id) FROM `count`", in: database)
             #expect(stored == ids.joined(separator: ","))
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains("count_pipeline_enqueued_total"))
+                #expect(text.contains("count_pipeline_push_duration_seconds_bucket"))
+                #expect(text.contains("hb_requests"))
+            }
         }
         try await consumer.stop()
+    }
+
+    @Test func aQueueAboveItsHighWaterMarkAnswers429UntilItDrains() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        try await producer(redis: redis, database: database, highWaterMark: 5).test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for value in 0..<8 {
+                statuses.append(try await Self.post(client, "{\"count\": \(value)}").0)
+            }
+            #expect(statuses == Array(repeating: .created, count: 5) + Array(repeating: .tooManyRequests, count: 3))
+            try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": 9}"#)) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "1")
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["error"] as? String == "queue_full")
+            }
+            let queueClient = RedisClient(settings: redis)
+            #expect(try await queueClient.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 5)
+            try await queueClient.run(["DEL", redis.queue], deadline: .after(.seconds(2)))
+            await queueClient.shutdown()
+            let recovered = await TestServices.eventually(timeout: .seconds(5)) { try await Self.post(client, #"{"count": 10}"#).0 == .created }
+            #expect(recovered)
+        }
     }
 
     @Test func aThousandConcurrentPostsBecomeExactlyAThousandRows() async throws {

@@ -56,6 +56,9 @@ enum TestServices {
         Int(try scalar("SELECT COUNT(*) FROM `count`", in: settings) ?? "0") ?? 0
     }
 
+    /// swift-metrics can be bootstrapped once per process: every test shares this registry.
+    static let metrics = MetricsSetup.bootstrap()
+
     static let logger: Logger = {
         var logger = Logger(label: "itest")
         logger.logLevel = .warning
@@ -90,7 +93,8 @@ final class RunningConsumer: Sendable {
     private let task: Task<Void, any Error>
 
     init(_ configuration: ConsumerConfiguration) {
-        let group = ServiceGroup(configuration: .init(services: [buildConsumer(configuration, logger: TestServices.logger)], logger: TestServices.logger))
+        let consumer = buildConsumer(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
+        let group = ServiceGroup(configuration: .init(services: [consumer], logger: TestServices.logger))
         self.group = group
         self.task = Task { try await group.run() }
     }

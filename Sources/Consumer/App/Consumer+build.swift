@@ -1,61 +1,39 @@
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Shared
+import SharedHTTP
 
 /// Builds the Consumer: the ingest loop, its heartbeat/reaper, and a small HTTP server for probes.
-func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger) -> some ApplicationProtocol {
-    // Threads: one for the ingest loop's blocking wait, one for heartbeats, one for probes.
-    let redis = RedisClient(settings: configuration.redis, poolSize: 3)
+func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
+    // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
+    let redis = RedisClient(settings: configuration.redis, poolSize: 4)
     let queue = WorkQueue(redis: redis)
     let database = DatabaseClient(settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout)
     let writer = RowWriter(
         batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
     var app = Application(
-        router: buildProbeRouter(queue: queue, database: database),
+        router: buildProbeRouter(queue: queue, database: database, metrics: metrics),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline-consumer"),
         logger: logger)
     app.addServices(
         Liveness(configuration: configuration, queue: queue, logger: logger),
+        QueueGauges(queue: queue, interval: configuration.metricsInterval, cloudWatch: configuration.cloudWatch, logger: logger),
         IngestLoop(configuration: configuration, queue: queue, database: database, writer: writer, logger: logger))
     return app
 }
 
-/// `/health` (alive, no I/O) and `/ready` (Redis and MariaDB answer), for orchestrators.
-func buildProbeRouter(queue: WorkQueue, database: DatabaseClient) -> Router<BasicRequestContext> {
+/// `/health` (alive, no I/O), `/ready` (Redis and MariaDB answer) and `/metrics` (Prometheus).
+func buildProbeRouter(queue: WorkQueue, database: DatabaseClient, metrics: PrometheusCollectorRegistry?) -> Router<BasicRequestContext> {
     let router = Router()
-    let hostname = JSONText.quoted(Host.name)
-    router.get("health") { _, _ in
-        Response.json(JSONText.object(["status": "\"healthy\"", "message": "\"Consumer is running\"", "hostname": hostname]))
+    if let metrics {
+        router.get("metrics") { _, _ in Response.prometheus(metrics) }
     }
-    router.get("ready") { _, _ in
-        let deadline = Deadline.after(.seconds(1))
-        async let redisProblem = problem { try await queue.redis.run(["PING"], deadline: deadline) }
-        async let databaseProblem = problem {
-            try await database.withConnection(deadline: deadline) { connection in _ = try connection.query("SELECT 1") }
-        }
-        let (redis, db) = await (redisProblem, databaseProblem)
-        let ready = redis == nil && db == nil
-        return Response.json(JSONText.object([
-            "status": ready ? "\"ready\"" : "\"unavailable\"",
-            "checks": JSONText.object(["redis": JSONText.quoted(redis ?? "ok"), "database": JSONText.quoted(db ?? "ok")]),
-            "hostname": hostname,
-        ]), status: ready ? .ok : .serviceUnavailable)
-    }
+    Probes(
+        program: "Consumer", hostname: Host.name, timeout: .seconds(1),
+        redis: { try await queue.redis.run(["PING"], deadline: $0) },
+        database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } }
+    ).addRoutes(to: router.group())
     return router
-}
-
-private func problem(_ check: () async throws -> Void) async -> String? {
-    do {
-        try await check()
-        return nil
-    } catch {
-        return "\(error)"
-    }
-}
-
-extension Response {
-    static func json(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
 }

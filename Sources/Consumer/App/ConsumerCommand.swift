@@ -19,13 +19,14 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration(ConsumerConfiguration.init(environment:))
         configuration.log.bootstrap()
+        let metrics = MetricsSetup.bootstrap()
         let logger = Logger(label: "Consumer")
         logger.info("starting", metadata: [
             "consumer": "\(configuration.consumerID)", "redis": "\(configuration.redis.endpointDescription)",
             "queue": "\(configuration.redis.queue)", "database": "\(configuration.database.endpointDescription)",
             "batch_size": "\(configuration.batchSize)", "http": "\(configuration.httpHost):\(configuration.httpPort)",
         ])
-        try await buildConsumer(configuration, logger: logger).runService()
+        try await buildConsumer(configuration, logger: logger, metrics: metrics).runService()
     }
 }
 

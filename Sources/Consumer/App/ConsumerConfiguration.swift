@@ -25,6 +25,10 @@ struct ConsumerConfiguration: Sendable {
     var shutdownGrace: Duration = .seconds(10)
     /// Bound on each database read/write.
     var databaseTimeout: Duration = .seconds(10)
+    /// How often queue depths are sampled for /metrics (and CloudWatch).
+    var metricsInterval: Duration = .seconds(5)
+    /// CloudWatch Embedded Metric Format output on stdout; nil = off.
+    var cloudWatch: CloudWatchMetrics?
 
     init(redis: RedisSettings, database: DatabaseSettings, consumerID: String = ConsumerConfiguration.defaultConsumerID()) {
         self.redis = redis
@@ -46,6 +50,11 @@ struct ConsumerConfiguration: Sendable {
         maxDeliveries = try env.integer("MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
         shutdownGrace = try env.milliseconds("SHUTDOWN_GRACE_MS", default: 10_000, in: 0...600_000)
         databaseTimeout = try env.milliseconds("DB_TIMEOUT_MS", default: 10_000, in: 1000...600_000)
+        metricsInterval = try env.milliseconds("METRICS_INTERVAL_MS", default: 5000, in: 500...600_000)
+        if let namespace = env.optional("METRICS_EMF_NAMESPACE") {
+            cloudWatch = CloudWatchMetrics(
+                namespace: namespace, environment: env.string("ENVIRONMENT_NAME", default: "local"), queue: redis.queue)
+        }
         guard reclaimAfter > heartbeatInterval * 2 else {
             throw ConfigurationError(
                 variable: "RECLAIM_AFTER_MS", problem: "must be more than twice HEARTBEAT_INTERVAL_MS, or live consumers get reclaimed")

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import Shared
 
@@ -12,6 +13,12 @@ struct IngestLoop: Service {
     let writer: RowWriter
     let logger: Logger
     var retry = RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .seconds(5))
+
+    private let insertDuration = Metrics.Timer(label: MetricName.insertDuration)
+    private let batchSize = Recorder(label: MetricName.insertBatchSize, aggregate: true)
+    private let inserted = Counter(label: MetricName.inserted)
+    private let duplicates = Counter(label: MetricName.duplicates)
+    private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", "undecodable")])
 
     private var consumer: String { configuration.consumerID }
 
@@ -73,6 +80,7 @@ struct IngestLoop: Service {
     /// period and leaves the batch in the processing list, where another consumer reclaims it.
     private func process(_ entries: [[UInt8]]) async throws {
         let batch = DecodedBatch(entries: entries, consumer: consumer)
+        let started = ContinuousClock.now
         var giveUpAt: ContinuousClock.Instant?
         let outcome = try await retry.run(
             shouldRetry: { _ in
@@ -95,6 +103,11 @@ struct IngestLoop: Service {
             try await queue.acknowledge(
                 consumer: consumer, count: entries.count, deadLetters: batch.deadLetters, deadline: .after(.seconds(2)))
         }
+        insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+        batchSize.record(entries.count)
+        inserted.increment(by: outcome.inserted)
+        duplicates.increment(by: outcome.duplicates)
+        deadLettered.increment(by: batch.deadLetters.count)
         if !batch.deadLetters.isEmpty {
             logger.warning("dead-lettered unusable messages", metadata: ["count": "\(batch.deadLetters.count)"])
         }

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import Shared
 
@@ -8,6 +9,8 @@ struct Liveness: Service {
     let configuration: ConsumerConfiguration
     let queue: WorkQueue
     let logger: Logger
+    private let requeued = Counter(label: MetricName.reclaimed, dimensions: [("outcome", "requeued")])
+    private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", "max_deliveries")])
 
     func run() async throws {
         var sinceReap: Duration = .zero
@@ -22,7 +25,7 @@ struct Liveness: Service {
             } catch {
                 logger.warning("heartbeat or reclaim failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: configuration.heartbeatInterval)
+            try? await cancelWhenGracefulShutdown { [interval = configuration.heartbeatInterval] in try await Task.sleep(for: interval) }
             sinceReap += configuration.heartbeatInterval
         }
     }
@@ -31,6 +34,8 @@ struct Liveness: Service {
         let result = try await queue.reclaimFromSilentConsumers(
             silence: configuration.reclaimAfter, maxDeliveries: configuration.maxDeliveries, deadline: deadline)
         guard !result.consumers.isEmpty else { return }
+        requeued.increment(by: result.requeued)
+        deadLettered.increment(by: result.deadLettered)
         logger.notice("reclaimed messages of silent consumers", metadata: [
             "consumers": "\(result.consumers.joined(separator: ","))", "requeued": "\(result.requeued)",
             "dead_lettered": "\(result.deadLettered)",

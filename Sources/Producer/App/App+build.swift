@@ -1,8 +1,10 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Shared
+import SharedHTTP
 
 typealias AppRequestContext = BasicRequestContext
 
@@ -12,18 +14,21 @@ struct ProducerDependencies: Sendable {
     var counts: any CountReading
     var inspector: any QueueInspecting
     var hostname: String
+    /// Exposed at `/metrics`; nil leaves the route out (tests that do not bootstrap metrics).
+    var metrics: PrometheusCollectorRegistry?
 }
 
 /// Builds the Producer on real Redis and MariaDB.
-func buildApplication(_ configuration: ProducerConfiguration, logger: Logger) -> some ApplicationProtocol {
+func buildApplication(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
     let redis = RedisClient(settings: configuration.redis)
     let workQueue = WorkQueue(redis: redis)
     let coalescer = PushCoalescer(
-        queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit, logger: logger)
+        queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
+        highWaterMark: configuration.queueHighWaterMark, logger: logger)
     let database = DatabaseClient(settings: configuration.database, ioTimeout: configuration.requestTimeout)
     let dependencies = ProducerDependencies(
         queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
-        hostname: Host.name)
+        hostname: Host.name, metrics: metrics)
     var app = Application(
         router: buildRouter(configuration, dependencies: dependencies),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline"),
@@ -40,6 +45,7 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
         allowHeaders: [.contentType, .accept, HTTPField.Name("Idempotency-Key")!],
         allowMethods: [.get, .post, .options],
         maxAge: .seconds(600)))
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: JSONErrorMiddleware())
     if let folder = configuration.staticDirectory {
         router.add(middleware: FileMiddleware(folder, searchForIndexHtml: true))
@@ -51,16 +57,20 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
     let counts = CountController<AppRequestContext>(
         queue: dependencies.queue, counts: dependencies.counts, hostname: dependencies.hostname,
         requestTimeout: configuration.requestTimeout, maxBodyBytes: configuration.maxBodyBytes)
-    let health = HealthController<AppRequestContext>(
-        queue: dependencies.inspector, counts: dependencies.counts, hostname: dependencies.hostname,
-        requestTimeout: configuration.requestTimeout)
+    let probes = Probes(
+        program: "Producer", hostname: dependencies.hostname, timeout: configuration.requestTimeout,
+        redis: { [inspector = dependencies.inspector] in try await inspector.ping(deadline: $0) },
+        database: { [counts = dependencies.counts] in _ = try await counts.summary(deadline: $0) })
     let stats = StatsController<AppRequestContext>(
         queue: dependencies.inspector, counts: dependencies.counts, hostname: dependencies.hostname,
         requestTimeout: configuration.requestTimeout)
     for group in [router.group(), router.group("api")] {
         counts.addRoutes(to: group)
-        health.addRoutes(to: group)
+        probes.addRoutes(to: group)
         stats.addRoutes(to: group)
+        if let registry = dependencies.metrics {
+            group.get("metrics") { _, _ in Response.prometheus(registry) }
+        }
     }
     return router
 }

@@ -19,13 +19,14 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration(ProducerConfiguration.init(environment:))
         configuration.log.bootstrap()
+        let metrics = MetricsSetup.bootstrap()
         let logger = Logger(label: "Producer")
         logger.info("starting", metadata: [
             "http": "\(configuration.httpHost):\(configuration.httpPort)",
             "redis": "\(configuration.redis.endpointDescription)", "queue": "\(configuration.redis.queue)",
             "database": "\(configuration.database.endpointDescription)",
         ])
-        try await buildApplication(configuration, logger: logger).runService()
+        try await buildApplication(configuration, logger: logger, metrics: metrics).runService()
     }
 }
 

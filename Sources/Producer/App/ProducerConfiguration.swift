@@ -16,6 +16,8 @@ struct ProducerConfiguration: Sendable {
     var staticDirectory: String?
     /// Most values in one coalesced RPUSH.
     var pushBatchLimit = 1000
+    /// Above this many queued values, POST answers 429 (0 = no limit).
+    var queueHighWaterMark = 1_000_000
 
     init(redis: RedisSettings, database: DatabaseSettings) {
         self.redis = redis
@@ -32,5 +34,6 @@ struct ProducerConfiguration: Sendable {
         maxBodyBytes = try env.integer("MAX_BODY_BYTES", default: maxBodyBytes, in: 64...1_048_576)
         staticDirectory = env.optional("STATIC_DIR")
         pushBatchLimit = try env.integer("PUSH_BATCH_LIMIT", default: pushBatchLimit, in: 1...10_000)
+        queueHighWaterMark = try env.integer("QUEUE_HIGH_WATER", default: queueHighWaterMark, in: 0...1_000_000_000)
     }
 }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Shared
+import SharedHTTP
 
 /// `POST /count` queues a value; `GET /count` reports the table.
 struct CountController<Context: RequestContext>: Sendable {
@@ -24,8 +25,10 @@ struct CountController<Context: RequestContext>: Sendable {
             id: try Self.messageID(request), count: count, enqueuedAtMilliseconds: UnixTime.milliseconds())
         do {
             try await queue.enqueue(message, deadline: .after(requestTimeout))
+        } catch let rejection as QueueRejection where rejection.kind == .backpressure {
+            throw APIError(status: .tooManyRequests, code: "queue_full", message: rejection.reason, retryAfterSeconds: 1)
         } catch let rejection as QueueRejection {
-            throw APIError.unavailable("queue_rejected", rejection.reason)
+            throw APIError.unavailable("shutting_down", rejection.reason)
         } catch {
             throw APIError.unavailable("queue_unavailable", "the queue (Redis) did not acknowledge the value in time (\(error)); nothing was stored, retry later")
         }
@@ -70,13 +73,6 @@ struct CountController<Context: RequestContext>: Sendable {
     }
 }
 
-extension Response {
-    /// A JSON response from an already-encoded body.
-    static func json(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
 extension String {
     func trimmingCharacters() -> String {
         var slice = Substring(self)
@@ -85,3 +81,4 @@ extension String {
         return String(slice)
     }
 }
+

@@ -1,5 +1,6 @@
 import DequeModule
 import Logging
+import Metrics
 import ServiceLifecycle
 import Shared
 import Synchronization
@@ -24,19 +25,36 @@ final class PushCoalescer: CountQueueing, Service {
     private let queue: WorkQueue
     private let workerCount: Int
     private let batchLimit: Int
+    private let backpressure: Backpressure
     private let retry: RetryPolicy
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(queue: WorkQueue, workerCount: Int, batchLimit: Int, retry: RetryPolicy = RetryPolicy(), logger: Logger) {
+    private let pushDuration = Metrics.Timer(label: MetricName.pushDuration)
+    private let pushBatchSize = Recorder(label: MetricName.pushBatchSize, aggregate: true)
+    private let enqueued = Counter(label: MetricName.enqueued)
+    private let pushFailures = Counter(label: MetricName.pushFailures)
+    private let rejected = Counter(label: MetricName.rejected, dimensions: [("reason", "high_water")])
+
+    init(
+        queue: WorkQueue, workerCount: Int, batchLimit: Int, highWaterMark: Int, retry: RetryPolicy = RetryPolicy(),
+        logger: Logger
+    ) {
         self.queue = queue
         self.workerCount = workerCount
         self.batchLimit = batchLimit
+        self.backpressure = Backpressure(highWaterMark: highWaterMark)
         self.retry = retry
         self.logger = logger
     }
 
     func enqueue(_ message: QueueMessage, deadline: Deadline) async throws {
+        if try await backpressure.isOverHighWaterMark(queue: queue, deadline: deadline) {
+            rejected.increment()
+            throw QueueRejection(
+                kind: .backpressure,
+                reason: "the queue holds more than \(backpressure.highWaterMark) values waiting for the database; retry in a moment")
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
                 guard !state.draining else { return (false, nil) }
@@ -46,7 +64,7 @@ final class PushCoalescer: CountQueueing, Service {
             if accepted {
                 worker?.resume()
             } else {
-                continuation.resume(throwing: QueueRejection(reason: "the Producer is shutting down"))
+                continuation.resume(throwing: QueueRejection(kind: .shuttingDown, reason: "the Producer is shutting down; retry on another instance"))
             }
         }
     }
@@ -109,12 +127,18 @@ final class PushCoalescer: CountQueueing, Service {
 
     private func push(_ batch: [Waiting]) async {
         let deadline = batch.map(\.deadline).min()!
+        let started = ContinuousClock.now
         do {
-            try await retry.run(deadline: deadline.instant, shouldRetry: Self.isTransient) {
+            let length = try await retry.run(deadline: deadline.instant, shouldRetry: Self.isTransient) {
                 try await queue.push(batch.map(\.payload), deadline: deadline)
             }
+            backpressure.observe(queueLength: length)
+            pushDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+            pushBatchSize.record(batch.count)
+            enqueued.increment(by: batch.count)
             batch.forEach { $0.continuation.resume() }
         } catch {
+            pushFailures.increment(by: batch.count)
             logger.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
             batch.forEach { $0.continuation.resume(throwing: error) }
         }

@@ -19,6 +19,14 @@ protocol QueueInspecting: Sendable {
 
 /// The queue refused a message on purpose (as opposed to being unreachable).
 struct QueueRejection: Error, Equatable {
+    enum Kind: Equatable {
+        /// The queue is above its high-water mark: the client should slow down (429).
+        case backpressure
+        /// The Producer is draining for shutdown (503).
+        case shuttingDown
+    }
+
+    let kind: Kind
     let reason: String
 }
 

@@ -17,6 +17,10 @@ public struct WorkQueue: Sendable {
         return reply.integer ?? 0
     }
 
+    public func length(deadline: Deadline) async throws -> Int64 {
+        try await redis.run(["LLEN", keys.queue], deadline: deadline).integer ?? 0
+    }
+
     // MARK: Consumer
 
     /// Blocks on the server until the queue has an entry or `blockFor` passes, taking nothing:

@@ -1,3 +1,4 @@
+import Metrics
 import NIOPosix
 import Synchronization
 
@@ -22,10 +23,13 @@ public final class BlockingConnectionPool<Connection: BlockingConnection>: Senda
     private let threadPool: NIOThreadPool
     private let idle = Mutex<[Connection]>([])
     private let connect: Connect
+    /// Every connection opened; more than the pool size means reconnects.
+    private let connectionsOpened: Counter
 
     public init(name: String, size: Int, connect: @escaping Connect) {
         self.name = name
         self.connect = connect
+        self.connectionsOpened = Counter(label: MetricName.connectionsOpened, dimensions: [("backend", name.lowercased())])
         self.threadPool = NIOThreadPool(numberOfThreads: size)
         threadPool.start()
     }
@@ -36,7 +40,7 @@ public final class BlockingConnectionPool<Connection: BlockingConnection>: Senda
     ) async throws -> Result {
         try await threadPool.runIfActive { [self] in
             guard !deadline.hasPassed else { throw DeadlineExceededError(operation: name) }
-            let connection = try idle.withLock { $0.popLast() } ?? connect(deadline)
+            let connection = try idle.withLock { $0.popLast() } ?? openConnection(deadline)
             defer {
                 if connection.isUsable {
                     idle.withLock { $0.append(connection) }
@@ -46,6 +50,12 @@ public final class BlockingConnectionPool<Connection: BlockingConnection>: Senda
             }
             return try body(connection)
         }
+    }
+
+    private func openConnection(_ deadline: Deadline) throws -> Connection {
+        let connection = try connect(deadline)
+        connectionsOpened.increment()
+        return connection
     }
 
     /// Closes every idle connection and stops the threads after the jobs already queued.

@@ -35,23 +35,25 @@ fi
 logs=test-artifacts/bad-input
 mkdir -p "$logs"
 rm -f "$logs"/producer-*.log
-pid_file=$(mktemp)
-# The Python runner stops its Producers itself; this catches the ones it could not (it was killed).
-# Only the PIDs it recorded, and only while they still are our Producer binary.
+leftovers=$(mktemp)
+# The Python runner stops its Producers and deletes their queues itself; this catches what it could
+# not (it was killed): only the PIDs it recorded, and only while they still run our Producer binary.
 stop_leftovers() {
-  local pid
-  while read -r pid; do
+  local pid queue
+  while read -r pid queue; do
     if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$(readlink -f "$PRODUCER_BIN")" ]]; then
       kill -TERM "$pid" 2>/dev/null || true
     fi
-  done <"$pid_file"
-  rm -f "$pid_file"
+    REDISCLI_AUTH=${REDIS_PASSWORD:-} redis-cli --no-auth-warning -h "$REDIS_HOST" -p "$REDIS_PORT" \
+      ${REDIS_USERNAME:+--user "$REDIS_USERNAME"} DEL "$queue" >/dev/null 2>&1 || true
+  done <"$leftovers"
+  rm -f "$leftovers"
 }
 trap stop_leftovers EXIT
 
 echo "test-bad-input: Producer $PRODUCER_BIN, Redis $REDIS_HOST:$REDIS_PORT; Producer logs in $logs/"
 # -B: no __pycache__ in the work tree.
-if python3 -B tests/bad_input/run.py "$logs" "$pid_file"; then
+if python3 -B tests/bad_input/run.py "$logs" "$leftovers"; then
   echo "test-bad-input: passed"
 else
   echo "test-bad-input: FAILED; Producer logs in $logs/" >&2

@@ -53,7 +53,7 @@ class Queue:
 class Producer:
     """One Producer process; `settings` are added to the harness's environment."""
 
-    def __init__(self, label, log_dir, pid_file, **settings):
+    def __init__(self, label, log_dir, leftovers_file, **settings):
         self.label = label
         self.port = free_port()
         self.queue = Queue(f"bad_input_{label}_{os.getpid()}_{int(time.time())}")
@@ -62,16 +62,18 @@ class Producer:
             "STATIC_DIR": STATIC_DIR, "LOG_FORMAT": "text", "LOG_LEVEL": "info", **settings,
         }
         self.log_path = os.path.join(log_dir, f"producer-{label}.log")
-        self.pid_file = pid_file
+        self.leftovers_file = leftovers_file
         self.process = None
+        self.down_reported = False
 
     def start(self, timeout=30):
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen([os.environ["PRODUCER_BIN"]], env=self.environment, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        # The shell entry point kills what is listed here if this Python process dies before stop().
-        with open(self.pid_file, "a") as pids:
-            pids.write(f"{self.process.pid}\n")
+        # The shell entry point stops the process and deletes the queue listed here if this Python
+        # process dies before stop().
+        with open(self.leftovers_file, "a") as leftovers:
+            leftovers.write(f"{self.process.pid} {self.queue.name}\n")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -161,7 +161,7 @@ check_prerequisites() {
     [[ -n $REGION ]] || die "--region is required for --action $ACTION (or set AWS_REGION)"
   fi
   [[ -d $ENV_DIR || $ACTION == frontend || $ACTION == smoke || $DRY_RUN == true ]] ||
-    die "no Terragrunt environment at ${ENV_DIR#"$REPO_ROOT"/} (expected terraform/live/$ENV_NAME)"
+    die "no Terragrunt environment at terraform/live/$ENV_NAME"
 }
 
 # Destroying anything, or changing prod, needs --yes or a person at a terminal saying yes.

@@ -37,11 +37,12 @@ mkdir -p "$logs"
 rm -f "$logs"/producer-*.log
 leftovers=$(mktemp)
 # The Python runner stops its Producers and deletes their queues itself; this catches what it could
-# not (it was killed): only the PIDs it recorded, and only while they still run our Producer binary.
+# not (it was killed): only the PIDs it recorded, and only while they still run our Producer binary
+# (compared by command line: a rebuild may have replaced the file meanwhile).
 stop_leftovers() {
   local pid queue
   while read -r pid queue; do
-    if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$(readlink -f "$PRODUCER_BIN")" ]]; then
+    if [[ $(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | head -n 1) == "$PRODUCER_BIN" ]]; then
       kill -TERM "$pid" 2>/dev/null || true
     fi
     REDISCLI_AUTH=${REDIS_PASSWORD:-} redis-cli --no-auth-warning -h "$REDIS_HOST" -p "$REDIS_PORT" \

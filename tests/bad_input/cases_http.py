@@ -71,7 +71,7 @@ def http_1_0(producer):
 
 
 def content_length_shorter_than_body(producer):
-    """Content-Length 5 on an 12-byte body: the first 5 bytes are the body, the rest a broken next request."""
+    """Content-Length 5 on a 12-byte body: the first 5 bytes are the body, the rest a broken next request."""
     data = request("POST", "/count", [JSON, ("Content-Length", "5")], content_length=False) + GOOD_BODY
     exchange = raw_http.exchange(producer.port, data, expect=2, wait=3)
     response, failure = single_response(exchange)

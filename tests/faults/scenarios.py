@@ -1,0 +1,132 @@
+"""The faults, each injected while a scenario's load runs. A fault function gets the scenario's
+Stack and Load, acts until the load ends, and returns (notes, problems): what it did, and what it
+saw go wrong (a problem fails the scenario)."""
+import itertools
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+
+@dataclass
+class Scenario:
+    name: str
+    consumers: int
+    fault: object
+    # A Redis crash may lose the writes of its last AOF fsync interval: reported as "AOF window", not as lost.
+    loss_is_aof_window: bool = False
+
+
+def sleep_while_loading(load, seconds):
+    """Sleeps `seconds`; False (early) if the load ended meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not load.running():
+            return False
+        time.sleep(0.05)
+    return load.running()
+
+
+def in_flight(stack, consumer):
+    return int(stack.services.redis("LLEN", stack.processing_key(consumer)))
+
+
+def kill_a_consumer_every_2s(stack, load):
+    """kill -9 the two consumers in turn every ~2 s, starting each again at once (under a new id)."""
+    kills, held = 0, 0
+    for turn in itertools.count():
+        if not sleep_while_loading(load, 2.0):
+            break
+        consumer = stack.consumers[turn % len(stack.consumers)]
+        held += in_flight(stack, consumer)
+        consumer.kill()
+        kills += 1
+        stack.start_consumer(consumer)
+    problems = [] if kills >= 3 else [f"only {kills} kills happened during the load (it ended too soon)"]
+    return [f"{kills} consumers killed with -9 and restarted; they held {held} uncommitted entries then"], problems
+
+
+def at_progress(load, fractions, action):
+    """Runs action() once the load has reached each fraction of acknowledged values; how many ran."""
+    done = 0
+    for fraction in fractions:
+        if not load.wait_for_progress(fraction):
+            break
+        action()
+        done += 1
+    return done
+
+
+def expect_all_ran(done, fractions, what):
+    return [] if done == len(fractions) else [f"{what} happened {done} of {len(fractions)} times (the load ended early)"]
+
+
+def restart_redis_gracefully(stack, load):
+    """SIGTERM Redis (it fsyncs its AOF on the way out), start it again ~1 s later; twice."""
+    fractions = (0.25, 0.6)
+    done = at_progress(load, fractions, lambda: stack.services.restart_redis(signal.SIGTERM))
+    return [f"Redis stopped with SIGTERM and started again {done} times"], expect_all_ran(done, fractions, "the restart")
+
+
+def crash_redis(stack, load):
+    """kill -9 Redis once mid-load and start it again from its AOF (appendfsync everysec)."""
+    fractions = (0.5,)
+    done = at_progress(load, fractions, lambda: stack.services.restart_redis(signal.SIGKILL))
+    return [f"Redis killed with -9 and started again {done} times"], expect_all_ran(done, fractions, "the crash")
+
+
+def restart_mariadb(stack, load):
+    """Kill the mariadbd pid (clean InnoDB shutdown), start it again; twice."""
+    fractions = (0.25, 0.6)
+    done = at_progress(load, fractions, stack.services.restart_mariadb)
+    return [f"MariaDB stopped and started again {done} times"], expect_all_ran(done, fractions, "the restart")
+
+
+def restart_producer_and_consumer_gracefully(stack, load):
+    """SIGTERM the Producer and a Consumer together (a rolling deploy); both must drain and exit 0,
+    the Consumer with nothing left in its processing list; then start both again. Three times."""
+    problems = []
+    producer, consumer = stack.producer, stack.consumers[0]
+
+    def redeploy():
+        processing_key = stack.processing_key(consumer)
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(pool.map(lambda program: program.terminate(timeout=30), (producer, consumer)))
+        for program, code in zip((producer, consumer), codes):
+            if code != 0:
+                problems.append(f"{program.name} exited with {code} after SIGTERM (expected 0)")
+        left = int(stack.services.redis("LLEN", processing_key))
+        if left:
+            problems.append(f"{consumer.name} left {left} entries in its processing list after a graceful stop")
+        stack.start_consumer(consumer)
+        producer.start()
+
+    fractions = (0.2, 0.45, 0.7)
+    done = at_progress(load, fractions, redeploy)
+    notes = [f"Producer and {consumer.name} stopped with SIGTERM and started again {done} times"]
+    return notes, problems + expect_all_ran(done, fractions, "the redeploy")
+
+
+def kill_one_of_three_consumers(stack, load):
+    """kill -9 the third consumer mid-run, preferably while it holds a batch, and leave it dead:
+    the other two must reclaim what it held."""
+    victim = stack.consumers[2]
+    if not load.wait_for_progress(0.4):
+        return [], ["the load ended before 40 % of it was acknowledged"]
+    deadline = time.monotonic() + 5
+    while in_flight(stack, victim) == 0 and time.monotonic() < deadline:
+        time.sleep(0.002)
+    held = in_flight(stack, victim)
+    victim.kill()
+    stack.killed_for_good.append(victim)
+    return [f"{victim.name} killed with -9 (not restarted) holding {held} uncommitted entries"], []
+
+
+SCENARIOS = [
+    Scenario("consumer-kill-9", 2, kill_a_consumer_every_2s),
+    Scenario("redis-restart", 2, restart_redis_gracefully),
+    Scenario("redis-kill-9", 2, crash_redis, loss_is_aof_window=True),
+    Scenario("mariadb-restart", 2, restart_mariadb),
+    Scenario("graceful-restart", 2, restart_producer_and_consumer_gracefully),
+    Scenario("three-consumers-one-killed", 3, kill_one_of_three_consumers),
+]

@@ -51,8 +51,9 @@ cleanup() {
   for pid_file in "$state"/pids/*.pid; do
     [[ -f $pid_file ]] || continue
     pid=$(cat "$pid_file")
+    # A rebuild during the run replaces the binary: the link then reads "<path> (deleted)".
     case $(readlink "/proc/$pid/exe" 2>/dev/null) in
-      "$PRODUCER_BIN" | "$CONSUMER_BIN") kill -9 "$pid" 2>/dev/null || true ;;
+      "$PRODUCER_BIN" | "$PRODUCER_BIN (deleted)" | "$CONSUMER_BIN" | "$CONSUMER_BIN (deleted)") kill -9 "$pid" 2>/dev/null || true ;;
     esac
     rm -f "$pid_file"
   done

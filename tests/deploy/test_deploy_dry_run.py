@@ -8,11 +8,10 @@ import os
 import re
 import stat
 import subprocess
-from pathlib import Path
 
 import pytest
+from deploy_support import REPO, env_region
 
-REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy.sh"
 RECORDED_TOOLS = ("aws", "terragrunt", "terraform", "docker", "curl")
 
@@ -100,11 +99,6 @@ def test_missing_tools_are_named(tmp_path):
                     "--skip-invalidation", path=str(bare))
     assert result.returncode != 0
     assert "missing on PATH for --action frontend: aws jq" in result.stderr
-
-
-def env_region(env):
-    text = (REPO / "terraform/live" / env / "env.hcl").read_text()
-    return re.search(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', text, re.MULTILINE).group(1)
 
 
 def test_region_is_required_where_no_environment_names_one(stub_path, tmp_path):

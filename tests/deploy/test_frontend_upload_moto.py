@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+from deploy_support import REPO, env_region
 
-REPO = Path(__file__).resolve().parents[2]
 BUCKET = "count-pipeline-test-frontend"
-REGION = "us-east-1"
+# deploy.sh takes the test environment's region from its env.hcl; moto accepts any.
+REGION = env_region("test")
 NO_CACHE = "no-cache"
 LONG_CACHE = "public, max-age=31536000, immutable"
 EXPECTED_TYPES = {
@@ -108,14 +109,15 @@ def site_files(root):
 @pytest.fixture(scope="module")
 def deployed(endpoint, site):
     """Creates the bucket and a distribution in moto, then runs the real upload once."""
-    aws(endpoint, "s3api", "create-bucket", "--bucket", BUCKET)
+    location = [] if REGION == "us-east-1" else ["--create-bucket-configuration", f"LocationConstraint={REGION}"]
+    aws(endpoint, "s3api", "create-bucket", "--bucket", BUCKET, *location)
     distribution = aws(
         endpoint, "cloudfront", "create-distribution",
         "--origin-domain-name", f"{BUCKET}.s3.amazonaws.com", "--default-root-object", "index.html",
     )["Distribution"]["Id"]
     config_before = (REPO / "frontend" / "config.js").read_bytes()
     result = subprocess.run(
-        [str(REPO / "deploy.sh"), "--env", "test", "--region", REGION, "--action", "frontend",
+        [str(REPO / "deploy.sh"), "--env", "test", "--action", "frontend",
          "--endpoint-url", endpoint, "--bucket", BUCKET, "--distribution-id", distribution,
          "--frontend-dir", str(site)],
         env=aws_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,

@@ -2,15 +2,16 @@
 # The whole test suite (./dev test). Starts its own Redis and MariaDB on loopback (ports 16380 and
 # 13307, state in .local/test), runs every suite, stops the servers, and exits non-zero if any failed.
 #   ./dev test               all suites
-#   ./dev test swift browser only these (swift, terraform, deploy, browser)
+#   ./dev test swift browser only these (swift, bad-input, faults, browser, terraform, deploy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
 
+all_suites=(swift bad-input faults browser terraform deploy)
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(swift terraform deploy browser)
+[ ${#suites[@]} -gt 0 ] || suites=("${all_suites[@]}")
 
 scripts/install-deps.sh test
 
@@ -41,15 +42,20 @@ swift_suite() {
   swift test --skip-build --no-parallel
 }
 
+# Suites that run the real programs get the binaries of the debug build.
+with_binaries() {
+  swift build 2>&1 | grep -E "error:|Build complete" || true
+  local bin
+  bin=$(swift build --show-bin-path)
+  PRODUCER_BIN="$bin/Producer" CONSUMER_BIN="$bin/Consumer" "$@"
+}
+
 for suite in "${suites[@]}"; do
   case $suite in
     swift) run_suite swift swift_suite ;;
     terraform | deploy) run_suite "$suite" "scripts/test-$suite.sh" ;;
-    browser)
-      swift build 2>&1 | grep -E "error:|Build complete" || true
-      bin=$(swift build --show-bin-path)
-      run_suite browser env PRODUCER_BIN="$bin/Producer" CONSUMER_BIN="$bin/Consumer" scripts/test-browser.sh ;;
-    *) echo "unknown suite: $suite (swift, terraform, deploy, browser)" >&2; exit 2 ;;
+    bad-input | faults | browser) run_suite "$suite" with_binaries "scripts/test-$suite.sh" ;;
+    *) echo "unknown suite: $suite (${all_suites[*]})" >&2; exit 2 ;;
   esac
 done
 

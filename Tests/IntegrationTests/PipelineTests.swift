@@ -209,6 +209,45 @@ struct PipelineTests {
         await client.shutdown()
     }
 
+    /// The reply to a fetch can be lost after Redis ran it (a restart, a timeout), and a consumer can
+    /// restart under the same id: either way its processing list already holds an uncommitted batch.
+    @Test func aBatchAlreadyInTheProcessingListIsCommittedFirst() async throws {
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let client = RedisClient(settings: redis)
+        let keys = QueueKeys(queue: redis.queue)
+        let consumerID = "restarted-consumer"
+        let held = [101, 102, 103].map { QueueMessage(id: "held-\($0)", count: Int64($0), enqueuedAtMilliseconds: 1).encoded }
+        try await client.run(["RPUSH", keys.processing(consumer: consumerID)] + held, deadline: .after(.seconds(2)))
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database, id: consumerID))
+        let fresh = (201...205).map { QueueMessage(id: "new-\($0)", count: Int64($0), enqueuedAtMilliseconds: 1).encoded }
+        try await client.run(["RPUSH", keys.queue] + fresh, deadline: .after(.seconds(2)))
+        #expect(await TestServices.eventually { try TestServices.rowCount(database) == 8 })
+        #expect(await TestServices.eventually {
+            try await client.run(["LLEN", keys.processing(consumer: consumerID)], deadline: .after(.seconds(2))).integer == 0
+        })
+        try await consumer.stop()
+        #expect(try TestServices.scalar("SELECT GROUP_CONCAT(count_value ORDER BY count_value) FROM `count`", in: database)
+            == "101,102,103,201,202,203,204,205")
+        await client.shutdown()
+    }
+
+    @Test func acknowledgingTwiceChangesNothingTheSecondTime() async throws {
+        let redis = TestServices.redis()
+        let client = RedisClient(settings: redis)
+        let queue = WorkQueue(redis: client)
+        let batch = ["a", "b"].map { Array(QueueMessage(id: $0, count: 1, enqueuedAtMilliseconds: 1).encoded.utf8) }
+        try await client.run(["RPUSH", redis.queue] + batch.map { String(decoding: $0, as: UTF8.self) } + ["\u{FF}not-utf8"], deadline: .after(.seconds(2)))
+        #expect(try await queue.fetchBatch(consumer: "c", limit: 2, deadline: .after(.seconds(2))) == batch)
+        for _ in 0..<2 {
+            try await queue.acknowledge(consumer: "c", batch: batch, deadLetters: ["{\"reason\":\"x\"}"], deadline: .after(.seconds(2)))
+        }
+        #expect(try await client.run(["LLEN", queue.keys.deadLetters], deadline: .after(.seconds(2))).integer == 1)
+        #expect(try await client.run(["LLEN", queue.keys.processing(consumer: "c")], deadline: .after(.seconds(2))).integer == 0)
+        #expect(try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 1)
+        await client.shutdown()
+    }
+
     @Test func upgradingTheOldTableKeepsItsRows() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()

@@ -101,7 +101,7 @@ struct IngestLoop: Service {
         }
         try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("acknowledging")) {
             try await queue.acknowledge(
-                consumer: consumer, count: entries.count, deadLetters: batch.deadLetters, deadline: .after(.seconds(2)))
+                consumer: consumer, batch: entries, deadLetters: batch.deadLetters, deadline: .after(.seconds(2)))
         }
         insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
         batchSize.record(entries.count)

@@ -31,6 +31,7 @@ func buildApplication(_ configuration: ProducerConfiguration, logger: Logger, me
         hostname: Host.name, metrics: metrics)
     var app = Application(
         router: buildRouter(configuration, dependencies: dependencies),
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout.seconds * 1000)))),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline"),
         logger: logger)
     app.addServices(coalescer, ClientShutdown(redis: redis, database: database))
@@ -48,6 +49,7 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: JSONErrorMiddleware())
     if let folder = configuration.staticDirectory {
+        router.add(middleware: PathGuardMiddleware())
         router.add(middleware: FileMiddleware(folder, searchForIndexHtml: true))
     } else {
         router.get("/") { _, _ in

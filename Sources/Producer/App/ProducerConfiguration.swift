@@ -12,6 +12,9 @@ struct ProducerConfiguration: Sendable {
     /// Deadline for every call that depends on Redis or MariaDB.
     var requestTimeout: Duration = .milliseconds(1000)
     var maxBodyBytes = 1024
+    /// A connection that sends nothing this long is closed (a stalled body, an idle keep-alive).
+    /// Longer than the AWS ALB's 60 s idle timeout, so the ALB, not the server, closes idle connections.
+    var idleTimeout: Duration = .seconds(75)
     /// Folder served at `/` (the dashboard); nil = no page.
     var staticDirectory: String?
     /// Most values in one coalesced RPUSH.
@@ -32,6 +35,7 @@ struct ProducerConfiguration: Sendable {
         corsAllowOrigin = env.string("CORS_ALLOW_ORIGIN", default: corsAllowOrigin)
         requestTimeout = try env.milliseconds("REQUEST_TIMEOUT_MS", default: 1000, in: 50...60_000)
         maxBodyBytes = try env.integer("MAX_BODY_BYTES", default: maxBodyBytes, in: 64...1_048_576)
+        idleTimeout = try env.milliseconds("HTTP_IDLE_TIMEOUT_MS", default: 75_000, in: 1000...3_600_000)
         staticDirectory = env.optional("STATIC_DIR")
         pushBatchLimit = try env.integer("PUSH_BATCH_LIMIT", default: pushBatchLimit, in: 1...10_000)
         queueHighWaterMark = try env.integer("QUEUE_HIGH_WATER", default: queueHighWaterMark, in: 0...1_000_000_000)

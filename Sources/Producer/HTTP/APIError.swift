@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOHTTP1
 import Shared
 
 /// An error answered as `{"error": "<machine code>", "message": "<what was wrong and how to fix it>"}`.
@@ -35,6 +36,11 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Self.translate(error.status, request: request).response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // The body could not be decoded (a bad chunk, or the client hung up mid-body): the client's fault.
+            context.logger.debug("malformed request body", metadata: ["error": "\(error)"])
+            return try APIError.badRequest("malformed_request", "the request body could not be read: \(error.debugDescription)")
+                .response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return try APIError(status: .internalServerError, code: "internal_error", message: "internal error; the server log has the details")
@@ -49,6 +55,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                      message: "no route for \(request.method) \(request.uri.path); routes: POST /count, GET /count, GET /stats, GET /health, GET /ready (also under /api/)")
         case .methodNotAllowed:
             APIError(status: status, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")
+        case .badRequest:
+            APIError(status: status, code: "bad_request", message: "the request path or headers are malformed")
         case .contentTooLarge:
             APIError(status: status, code: "body_too_large", message: "the request body is larger than this server accepts; send {\"count\": <integer>}")
         default:

@@ -7,14 +7,23 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var name: String
     /// Connections (and threads) for blocking database calls.
     public var poolSize: Int
+    /// Require TLS and verify the server's certificate (RDS with `require_secure_transport`).
+    public var tls: Bool
+    /// CA bundle for that verification (for RDS, Amazon's global bundle); nil = the system's.
+    public var tlsCAFile: String?
 
-    public init(host: String, port: Int = 3306, user: String, password: String, name: String = "count", poolSize: Int = 4) {
+    public init(
+        host: String, port: Int = 3306, user: String, password: String, name: String = "count", poolSize: Int = 4,
+        tls: Bool = false, tlsCAFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.name = name
         self.poolSize = poolSize
+        self.tls = tls
+        self.tlsCAFile = tlsCAFile
     }
 
     public init(from env: EnvironmentReader) throws(ConfigurationError) {
@@ -24,8 +33,13 @@ public struct DatabaseSettings: Sendable, Equatable {
             user: try env.required("DB_USER"),
             password: try env.required("DB_PASSWORD"),
             name: try env.identifier("DB_NAME", default: "count"),
-            poolSize: try env.integer("DB_POOL_SIZE", default: 4, in: 1...64)
+            poolSize: try env.integer("DB_POOL_SIZE", default: 4, in: 1...64),
+            tls: try env.boolean("DB_TLS", default: false),
+            tlsCAFile: env.optional("DB_TLS_CA_FILE")
         )
+        if tlsCAFile != nil, !tls {
+            throw ConfigurationError(variable: "DB_TLS_CA_FILE", problem: "is set but DB_TLS is not true; set DB_TLS=true to use it")
+        }
     }
 
     /// The address for logs; never includes the password.

@@ -40,6 +40,13 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioSeconds)
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         mysql_options(handle, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'")
+        if settings.tls {
+            // Refuse a plain-text session and verify the certificate against the CA and host name.
+            var on: my_bool = 1
+            mysql_options(handle, MYSQL_OPT_SSL_ENFORCE, &on)
+            mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on)
+            if let caFile = settings.tlsCAFile { mysql_options(handle, MYSQL_OPT_SSL_CA, caFile) }
+        }
         guard
             mysql_real_connect(
                 handle, settings.host, settings.user, settings.password, database, UInt32(settings.port), nil, 0) != nil
@@ -60,6 +67,12 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     func noting(_ error: DatabaseError) -> DatabaseError {
         if error.isConnectionLost { close() }
         return error
+    }
+
+    /// The TLS cipher of this session, nil when it is not encrypted.
+    public var tlsCipher: String? {
+        guard let handle, let cipher = mysql_get_ssl_cipher(handle) else { return nil }
+        return String(cString: cipher)
     }
 
     /// Runs SQL that has no values from outside (DDL, constant queries) and returns its rows, if any.

@@ -4,8 +4,13 @@ enum QueueScripts {
     /// Moves up to ARGV[1] entries from the queue to the processing list and returns them.
     /// Bare integers from older producers are wrapped in an envelope with a stable id on the way,
     /// so a redelivered legacy value is recognised as the same message.
+    /// Repeatable: while the processing list still holds entries (the reply to an earlier fetch was
+    /// lost, or the consumer restarted under the same id), it returns those instead of taking more,
+    /// so the batch a consumer commits is always the head of its list.
     /// KEYS: queue, processing list, legacy sequence.
     static let fetchBatch = """
+        local pending = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
+        if #pending > 0 then return pending end
         local items = redis.call('LPOP', KEYS[1], ARGV[1])
         if not items then return {} end
         local now = redis.call('TIME')
@@ -22,16 +27,20 @@ enum QueueScripts {
         """
 
     /// After a batch is committed: appends its dead letters, drops the batch from the head of the
-    /// processing list and forgets its redelivery counts. Returns what is left in the processing list.
-    /// KEYS: processing list, dead-letter list, delivery attempts. ARGV: batch size, dead-letter entries...
+    /// processing list and forgets its redelivery counts. Repeatable: it acts only while the list
+    /// still starts with the batch's first entry (ARGV[2]), so a retry after a lost reply neither
+    /// trims the next batch nor stores the dead letters twice. Returns 1 if it acted, 0 if not.
+    /// KEYS: processing list, dead-letter list, delivery attempts.
+    /// ARGV: batch size, the batch's first entry, dead-letter entries...
     static let acknowledge = """
         local size = tonumber(ARGV[1])
-        if #ARGV > 1 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 2)) end
-        if size > 0 and redis.call('HLEN', KEYS[3]) > 0 then
+        if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[2] then return 0 end
+        if #ARGV > 2 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 3)) end
+        if redis.call('HLEN', KEYS[3]) > 0 then
           redis.call('HDEL', KEYS[3], unpack(redis.call('LRANGE', KEYS[1], 0, size - 1)))
         end
         redis.call('LTRIM', KEYS[1], size, -1)
-        return redis.call('LLEN', KEYS[1])
+        return 1
         """
 
     /// Records a consumer as alive at the server's clock (so consumers' clocks need not agree).

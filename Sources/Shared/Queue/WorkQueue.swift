@@ -45,12 +45,13 @@ public struct WorkQueue: Sendable {
         }
     }
 
-    /// Drops a committed batch of `count` entries from the processing list and stores its dead letters.
-    public func acknowledge(consumer: String, count: Int, deadLetters: [String], deadline: Deadline) async throws {
-        try await redis.run(
-            ["EVAL", QueueScripts.acknowledge, "3", keys.processing(consumer: consumer), keys.deadLetters,
-             keys.deliveryAttempts, String(count)] + deadLetters,
-            deadline: deadline)
+    /// Drops a committed batch from the head of the processing list and stores its dead letters.
+    /// Safe to retry: a second call for the same batch changes nothing.
+    public func acknowledge(consumer: String, batch: [[UInt8]], deadLetters: [String], deadline: Deadline) async throws {
+        guard let first = batch.first else { return }
+        let head = ["EVAL", QueueScripts.acknowledge, "3", keys.processing(consumer: consumer), keys.deadLetters,
+                    keys.deliveryAttempts, String(batch.count)].map { Array($0.utf8) }
+        try await redis.run(bytes: head + [first] + deadLetters.map { Array($0.utf8) }, deadline: deadline)
     }
 
     public func heartbeat(consumer: String, deadline: Deadline) async throws {

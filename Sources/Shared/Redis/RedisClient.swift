@@ -19,6 +19,14 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// One command with raw-byte arguments (binary-safe); an error reply is thrown as `RedisError`.
+    @discardableResult
+    public func run(bytes command: [[UInt8]], deadline: Deadline) async throws -> RedisValue {
+        try await pool.withConnection(deadline: deadline) { connection in
+            try connection.pipeline(bytes: [command], timeout: deadline.remaining)[0].check()
+        }
+    }
+
     /// One command; an error reply is thrown as `RedisError`.
     @discardableResult
     public func run(_ command: [String], deadline: Deadline) async throws -> RedisValue {

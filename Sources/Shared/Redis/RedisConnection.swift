@@ -51,6 +51,11 @@ public final class RedisConnection: BlockingConnection, @unchecked Sendable {
     /// Sends all commands in one write and reads their replies in order (one round trip).
     /// Error replies come back as `.error` values; I/O failures throw and retire the connection.
     public func pipeline(_ commands: [[String]], timeout: Duration) throws(RedisError) -> [RedisValue] {
+        try pipeline(bytes: commands.map { $0.map { Array($0.utf8) } }, timeout: timeout)
+    }
+
+    /// `pipeline` with every argument as raw bytes (binary-safe: entries need not be UTF-8).
+    public func pipeline(bytes commands: [[[UInt8]]], timeout: Duration) throws(RedisError) -> [RedisValue] {
         guard let context, isUsable else { throw RedisError(kind: .connection, message: "connection is closed") }
         guard redisSetTimeout(context, timeval(timeout)) == REDIS_OK else { throw fail(context) }
         for command in commands {
@@ -80,13 +85,13 @@ public final class RedisConnection: BlockingConnection, @unchecked Sendable {
     }
 
     /// Appends one command with `redisAppendCommandArgv`: binary-safe, no format string.
-    private static func append(_ command: [String], to context: UnsafeMutablePointer<redisContext>) -> Int32 {
+    private static func append(_ command: [[UInt8]], to context: UnsafeMutablePointer<redisContext>) -> Int32 {
         var storage: [UInt8] = []
         var lengths: [Int] = []
         lengths.reserveCapacity(command.count)
         for argument in command {
-            storage.append(contentsOf: argument.utf8)
-            lengths.append(argument.utf8.count)
+            storage.append(contentsOf: argument)
+            lengths.append(argument.count)
         }
         storage.append(0)  // never empty, so the buffer always has a base address
         return storage.withUnsafeBufferPointer { buffer in

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""count-pipeline benchmark: every figure beside its ceiling, measured in one run (see bench/run.sh).
+
+Prints one table (figure, value, reference, ratio, target) and writes it as JSON to bench/results/.
+Needs: Redis and MariaDB started by run.sh, PRODUCER_BIN / CONSUMER_BIN, wrk, redis-benchmark.
+"""
+import http.client
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+STATE = Path(os.environ["BENCH_STATE"])
+ROOT = Path(__file__).resolve().parent.parent
+HTTP_PORT = int(os.environ["HTTP_PORT"])
+REDIS_PORT = os.environ["REDIS_PORT"]
+SOCKET = STATE / "mariadb" / "mariadb.sock"
+WRK_SECONDS = 3 if QUICK else 10
+DRAIN_MESSAGES = 100_000 if QUICK else 1_000_000
+LARGE_TABLE = 1_000_000 if QUICK else 10_000_000
+SMALL_TABLE = 10_000
+
+
+def sql(query, database=None):
+    """Rows of a query run as the MariaDB root user over the local socket."""
+    command = ["mariadb", "--no-defaults", "-uroot", f"--socket={SOCKET}", "-N", "-B"]
+    if database:
+        command += ["-D", database]
+    output = subprocess.run(command + ["-e", query], check=True, capture_output=True, text=True).stdout
+    return [line.split("\t") for line in output.splitlines()]
+
+
+def redis(*args):
+    return subprocess.run(["redis-cli", "-p", REDIS_PORT, *map(str, args)], check=True, capture_output=True, text=True).stdout.strip()
+
+
+class Program:
+    """A Producer or Consumer process with its own database and queue."""
+
+    def __init__(self, binary, name, database, queue, **extra):
+        environment = dict(os.environ, DB_NAME=database, REDIS_QUEUE=queue, **{k: str(v) for k, v in extra.items()})
+        self.log = open(STATE / "logs" / f"{name}.log", "w")
+        self.process = subprocess.Popen([binary], env=environment, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def peak_rss_mb(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def wait_until(predicate, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if predicate():
+                return
+        except (OSError, subprocess.CalledProcessError):
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"benchmark: timed out waiting for {what}")
+
+
+def http_ok(path):
+    connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=2)
+    connection.request("GET", path)
+    return connection.getresponse().status == 200
+
+
+def start_producer(database, queue):
+    producer = Program(os.environ["PRODUCER_BIN"], f"producer-{database}", database, queue)
+    wait_until(lambda: http_ok("/health"), 30, "the Producer")
+    return producer
+
+
+def wrk(path, connections, script=None):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{WRK_SECONDS}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [f"http://127.0.0.1:{HTTP_PORT}{path}"], check=True, capture_output=True, text=True).stdout
+
+    def latency(percent):
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "p50_ms": latency(50),
+            "p99_ms": latency(99), "errors": errors}
+
+
+def create_database(name):
+    sql(f"DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}`")
+
+
+def prefill(queue, count):
+    """Pushes `count` envelopes inside Redis (a Lua loop), so the load generator costs nothing."""
+    script = ("for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do redis.call('RPUSH', KEYS[1], "
+              "'{\"v\":1,\"id\":\"b-' .. i .. '\",\"count\":' .. i .. ',\"ts\":' .. ARGV[3] .. '}') end return 1")
+    now = int(time.time() * 1000)
+    for start in range(1, count + 1, 100_000):
+        redis("EVAL", script, 1, queue, start, min(start + 99_999, count), now)
+
+
+def counted_rows(database):
+    return int(sql("SELECT COALESCE(SUM(rows_count), 0) FROM count_stats", database)[0][0])
+
+
+def measure_http(figures):
+    create_database("bench_http")
+    producer = start_producer("bench_http", "bench_http")
+    post_script = STATE / "post.lua"
+    post_script.write_text('wrk.method = "POST"\nwrk.body = \'{"count": 42}\'\nwrk.headers["Content-Type"] = "application/json"\n')
+    for connections in (32, 128):
+        health = wrk("/health", connections)
+        post = wrk("/count", connections, post_script)
+        redis("DEL", "bench_http")
+        figures.append(row(f"POST /count req/s, {connections} conns", post["rps"], "req/s", health["rps"], "GET /health req/s", 0.7,
+                           f"p50 {post['p50_ms']:.2f} ms, p99 {post['p99_ms']:.2f} ms, errors {post['errors']}; "
+                           f"GET /health p50 {health['p50_ms']:.2f} ms, p99 {health['p99_ms']:.2f} ms"))
+    figures.append(row("Producer peak RSS under load", producer.peak_rss_mb(), "MB", 64, "limit", None, "after 4 wrk phases, up to 128 connections", lower_is_better=True))
+    producer.stop()
+
+
+def measure_redis_ceiling(figures):
+    requests = 100_000 if QUICK else 500_000
+    for pipeline in (1, 16):
+        output = subprocess.run(["redis-benchmark", "-p", REDIS_PORT, "-c", "32", "-n", str(requests), "-t", "rpush", "-P", str(pipeline), "-q"],
+                                check=True, capture_output=True, text=True).stdout
+        rate = float(re.search(r"RPUSH: ([\d.]+) requests per second", output.replace("\r", "\n")).group(1))
+        figures.append(row(f"Redis RPUSH ceiling (redis-benchmark, 32 clients, pipeline {pipeline})", rate, "cmd/s", None, None, None,
+                           "reference for the Producer's pushes"))
+    redis("DEL", "mylist")
+
+
+def measure_drain(figures):
+    ceiling = measure_bulk_ceiling()
+    for consumers in (1, 2):
+        database, queue = f"bench_drain_{consumers}", f"bench_drain_{consumers}"
+        create_database(database)
+        redis("DEL", queue)
+        prefill(queue, DRAIN_MESSAGES)
+        started = time.monotonic()
+        programs = [Program(os.environ["CONSUMER_BIN"], f"consumer-{consumers}-{n}", database, queue,
+                            CONSUMER_HTTP_PORT=46000 + 10 * consumers + n, CONSUMER_BATCH_SIZE=1000) for n in range(consumers)]
+        wait_until(lambda: counted_rows(database) >= DRAIN_MESSAGES, 600, f"the drain with {consumers} consumer(s)")
+        elapsed = time.monotonic() - started
+        rss = max(program.peak_rss_mb() for program in programs)
+        for program in programs:
+            program.stop()
+        exact = int(sql("SELECT COUNT(*) FROM `count`", database)[0][0])
+        figures.append(row(f"Consumer drain, {consumers} consumer(s), {DRAIN_MESSAGES:,} queued", DRAIN_MESSAGES / elapsed, "rows/s", ceiling,
+                           "bulk INSERT ceiling rows/s", 0.4, f"{elapsed:.1f} s; rows {exact:,} (exact: {exact == DRAIN_MESSAGES}); target also >= 100000 rows/s"))
+        figures.append(row(f"Consumer peak RSS, {consumers} consumer(s) draining", rss, "MB", 32, "limit", None, "", lower_is_better=True))
+
+
+def measure_bulk_ceiling():
+    """The same rows through the fastest plain path: multi-row INSERTs of 1 000 from the mariadb client."""
+    create_database("bench_ceiling")
+    sql("CREATE TABLE `count` (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, count_value BIGINT NOT NULL, "
+        "message_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL, enqueued_at DATETIME(3) NULL, "
+        "inserted_at DATETIME(3) NULL, UNIQUE KEY uq_count_message_id (message_id)) ENGINE=InnoDB", "bench_ceiling")
+    path = STATE / "bulk.sql"
+    with open(path, "w") as out:
+        for start in range(1, DRAIN_MESSAGES + 1, 1000):
+            values = ",".join(f"({i},'b-{i}',NOW(3),NOW(3))" for i in range(start, min(start + 1000, DRAIN_MESSAGES + 1)))
+            out.write(f"INSERT INTO `count` (count_value, message_id, enqueued_at, inserted_at) VALUES {values};\n")
+    started = time.monotonic()
+    with open(path) as source:
+        subprocess.run(["mariadb", "--no-defaults", "-uroot", f"--socket={SOCKET}", "-D", "bench_ceiling"], stdin=source, check=True)
+    return DRAIN_MESSAGES / (time.monotonic() - started)
+
+
+def measure_get_count(figures):
+    database = "bench_count"
+    create_database(database)
+    sql("CREATE TABLE `count` LIKE bench_drain_1.`count`; CREATE TABLE count_stats LIKE bench_drain_1.count_stats;"
+        "INSERT INTO count_stats SELECT shard, 0 FROM bench_drain_1.count_stats", database)
+    producer = start_producer(database, "bench_count")
+    results = {}
+    filled = 0
+    for size in (SMALL_TABLE, LARGE_TABLE):
+        for start in range(filled + 1, size + 1, 1_000_000):
+            end = min(start + 999_999, size)
+            sql(f"INSERT INTO `count` (count_value, message_id, enqueued_at, inserted_at) "
+                f"SELECT seq, CONCAT('g-', seq), NOW(3), NOW(3) FROM seq_{start}_to_{end}", database)
+        sql(f"UPDATE count_stats SET rows_count = IF(shard = 0, {size}, 0)", database)
+        filled = size
+        connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=5)
+        connection.request("GET", "/count")
+        answer = json.loads(connection.getresponse().read())
+        assert answer["rows_count"] == size and answer["latest_value"] == size, answer
+        results[size] = wrk("/count", 8)
+    small, large = results[SMALL_TABLE], results[LARGE_TABLE]
+    figures.append(row(f"GET /count p99 at {LARGE_TABLE:,} rows", large["p99_ms"], "ms", small["p99_ms"], f"p99 at {SMALL_TABLE:,} rows", 1.5,
+                       f"p50 {large['p50_ms']:.2f} ms vs {small['p50_ms']:.2f} ms; {large['rps']:.0f} vs {small['rps']:.0f} req/s (8 conns); "
+                       f"target also p99 <= 2 ms", lower_is_better=True))
+    producer.stop()
+
+
+def measure_end_to_end(figures):
+    database, queue = "bench_e2e", "bench_e2e"
+    create_database(database)
+    redis("DEL", queue)
+    consumer = Program(os.environ["CONSUMER_BIN"], "consumer-e2e", database, queue, CONSUMER_HTTP_PORT=46100)
+    producer = start_producer(database, queue)
+    rate, seconds = 200, (3 if QUICK else 10)
+    connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=5)
+    started = time.monotonic()
+    for n in range(rate * seconds):
+        delay = started + n / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        connection.request("POST", "/count", body=json.dumps({"count": n}), headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 201:
+            raise SystemExit(f"benchmark: POST answered {response.status} during the end-to-end phase")
+    wait_until(lambda: counted_rows(database) >= rate * seconds, 60, "the end-to-end rows")
+    lags = sorted(int(r[0]) / 1000 for r in sql("SELECT TIMESTAMPDIFF(MICROSECOND, enqueued_at, inserted_at) FROM `count`", database))
+    producer.stop()
+    consumer.stop()
+    p50, p99 = lags[len(lags) // 2], lags[int(len(lags) * 0.99) - 1]
+    figures.append(row(f"End-to-end latency p50 at {rate} POST/s (accepted -> row inserted)", p50, "ms", None, None, None, f"{len(lags)} rows"))
+    figures.append(row(f"End-to-end latency p99 at {rate} POST/s", p99, "ms", None, None, None, ""))
+
+
+def row(figure, value, unit, reference, reference_name, target_ratio, note, lower_is_better=False):
+    ratio = value / reference if reference else None
+    if target_ratio is not None and ratio is not None:
+        met = ratio <= target_ratio if lower_is_better else ratio >= target_ratio
+    elif lower_is_better and reference is not None:
+        met = value <= reference
+    else:
+        met = None
+    return {"figure": figure, "value": round(value, 3), "unit": unit, "reference": round(reference, 3) if reference else None,
+            "reference_name": reference_name, "ratio": round(ratio, 3) if ratio is not None else None,
+            "target_ratio": target_ratio, "met": met, "note": note}
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "command": "QUICK=1 bench/run.sh" if QUICK else "bench/run.sh", "quick": QUICK}
+
+
+def main():
+    figures = []
+    for phase in (measure_http, measure_redis_ceiling, measure_drain, measure_get_count, measure_end_to_end):
+        print(f"--- {phase.__name__.removeprefix('measure_')}", flush=True)
+        phase(figures)
+    report = {"machine": machine(), "figures": figures}
+    print()
+    print(f"{'figure':<66} {'value':>12} {'unit':<6} {'reference':>12} {'ratio':>7}  target  note")
+    for f in figures:
+        reference = f"{f['reference']:.2f}" if f["reference"] is not None else "-"
+        ratio = f"{f['ratio']:.2f}" if f["ratio"] is not None else "-"
+        verdict = {True: "met", False: "MISSED", None: ""}[f["met"]]
+        target = (f"{'<=' if 'p99' in f['figure'] or 'RSS' in f['figure'] else '>='}{f['target_ratio']}" if f["target_ratio"] else "")
+        print(f"{f['figure']:<66} {f['value']:>12.2f} {f['unit']:<6} {reference:>12} {ratio:>7}  {target:<6} {verdict:<6} {f['note']}")
+    out = ROOT / "bench" / "results" / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,7 +27,9 @@ COPY --from=swift-toolchain /usr /opt/swift/usr
 # An official Swift image's /usr is a whole Debian 12 system: drop its libraries and headers so
 # the compiler links against trixie's and nothing else (a bare toolchain has none of these).
 RUN rm -rf /opt/swift/usr/lib/x86_64-linux-gnu /opt/swift/usr/lib/gcc /opt/swift/usr/include/x86_64-linux-gnu
-ENV PATH=/opt/swift/usr/bin:$PATH
+# Appended, not prepended: an official image's /usr/bin also holds Debian 12's git and friends,
+# and the build must use trixie's. The swift driver finds its own clang and lld beside itself.
+ENV PATH=$PATH:/opt/swift/usr/bin
 
 WORKDIR /src
 # Manifest first, so dependency resolution stays cached while only sources change.

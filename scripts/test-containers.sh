@@ -14,7 +14,6 @@ export DOCKER_BUILDKIT=0
 
 readonly BASE=count-pipeline-base
 readonly DEBIAN_IMAGE=$BASE/debian:trixie
-readonly BUILDER_IMAGE=$BASE/builder:trixie
 readonly REDIS_IMAGE=$BASE/redis:trixie
 readonly MARIADB_IMAGE=$BASE/mariadb:trixie
 readonly APP_IMAGE=count-pipeline:local
@@ -113,13 +112,17 @@ make_toolchain_image() {
 }
 
 # Debian plus this host's git mirror of github.com (git's url.<mirror>.insteadOf), so SwiftPM
-# resolves inside the build exactly as it does on the host.
+# resolves inside the build exactly as it does on the host. Tagged by the mirror's refs, so a
+# package or version added to the mirror makes a new builder.
 make_builder_image() {
-  local mirror
-  have_image "$BUILDER_IMAGE" && { echo "cached: $BUILDER_IMAGE"; return; }
+  local mirror refs_id
   mirror=$(git config --get-regexp '^url\..*\.insteadof$' 'https://github.com/' |
     sed -n 's/^url\.\(.*\)\.insteadof .*/\1/p' | head -1)
   [[ -n $mirror && -d $mirror ]] || die "no local git mirror of github.com (url.<dir>.insteadOf) on this host"
+  refs_id=$(find "$mirror" -maxdepth 5 \( -name packed-refs -o -path '*/refs/tags/*' \) -printf '%P %s %T@\n' |
+    sort | sha256sum | cut -c1-12)
+  BUILDER_IMAGE=$BASE/builder:trixie-$refs_id
+  have_image "$BUILDER_IMAGE" && { echo "cached: $BUILDER_IMAGE"; return; }
   mkdir -p "$WORK/builder"
   cp -al "$mirror" "$WORK/builder/swift-packages" 2>/dev/null || cp -a "$mirror" "$WORK/builder/swift-packages"
   printf '[url "/opt/swift-packages/"]\n\tinsteadOf = https://github.com/\n' >"$WORK/builder/gitconfig"

@@ -143,8 +143,6 @@ build_app_image() {
     --build-arg RUNTIME_IMAGE="$DEBIAN_IMAGE" -t "$APP_IMAGE" . >"$WORK/build.log" 2>&1 ||
     { tail -40 "$WORK/build.log" >&2; die "docker build failed"; }
   echo "built: $APP_IMAGE ($(docker image inspect -f '{{.Size}}' "$APP_IMAGE" | awk '{printf "%d MB", $1/1e6}'))"
-  # The image this build replaced is left untagged; its gigabytes of build layers go with it.
-  docker image prune -f >/dev/null
 }
 
 new_secret() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }

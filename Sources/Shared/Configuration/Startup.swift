@@ -53,3 +53,4 @@ public enum Host {
 public enum ProcessID {
     public static var current: Int32 { getpid() }
 }
+

@@ -26,6 +26,7 @@ WRK_SECONDS = 3 if QUICK else 10
 DRAIN_MESSAGES = 100_000 if QUICK else 1_000_000
 LARGE_TABLE = 1_000_000 if QUICK else 10_000_000
 SMALL_TABLE = 10_000
+GET_COUNT_CONNECTIONS = 4
 
 
 def sql(query, database=None):
@@ -90,8 +91,8 @@ def start_producer(database, queue):
     return producer
 
 
-def wrk(path, connections, script=None):
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{WRK_SECONDS}s", "--latency"]
+def wrk(path, connections, script=None, seconds=None):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds or WRK_SECONDS}s", "--latency"]
     if script:
         command += ["-s", str(script)]
     output = subprocess.run(command + [f"http://127.0.0.1:{HTTP_PORT}{path}"], check=True, capture_output=True, text=True).stdout
@@ -191,6 +192,18 @@ def measure_bulk_ceiling():
     return DRAIN_MESSAGES / (time.monotonic() - started)
 
 
+def settle_innodb(timeout=180):
+    """After a bulk load InnoDB flushes dirty pages for minutes; measure the steady state, not the flush."""
+    sql("SET GLOBAL innodb_max_dirty_pages_pct = 0")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        dirty = int(sql("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")[0][1])
+        if dirty < 100:
+            break
+        time.sleep(1)
+    sql("SET GLOBAL innodb_max_dirty_pages_pct = 90")
+
+
 def measure_get_count(figures):
     database = "bench_count"
     create_database(database)
@@ -206,14 +219,17 @@ def measure_get_count(figures):
                 f"SELECT seq, CONCAT('g-', seq), NOW(3), NOW(3) FROM seq_{start}_to_{end}", database)
         sql(f"UPDATE count_stats SET rows_count = IF(shard = 0, {size}, 0)", database)
         filled = size
+        settle_innodb()
         connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=5)
         connection.request("GET", "/count")
         answer = json.loads(connection.getresponse().read())
         assert answer["rows_count"] == size and answer["latest_value"] == size, answer
-        results[size] = wrk("/count", 8)
+        wrk("/count", GET_COUNT_CONNECTIONS, seconds=2)  # warm-up
+        results[size] = wrk("/count", GET_COUNT_CONNECTIONS)
     small, large = results[SMALL_TABLE], results[LARGE_TABLE]
     figures.append(row(f"GET /count p99 at {LARGE_TABLE:,} rows", large["p99_ms"], "ms", small["p99_ms"], f"p99 at {SMALL_TABLE:,} rows", 1.5,
-                       f"p50 {large['p50_ms']:.2f} ms vs {small['p50_ms']:.2f} ms; {large['rps']:.0f} vs {small['rps']:.0f} req/s (8 conns); "
+                       f"p50 {large['p50_ms']:.2f} ms vs {small['p50_ms']:.2f} ms; {large['rps']:.0f} vs {small['rps']:.0f} req/s "
+                       f"({GET_COUNT_CONNECTIONS} conns = the Producer's DB_POOL_SIZE); "
                        f"target also p99 <= 2 ms", lower_is_better=True))
     producer.stop()
 

@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [run|test]   (test adds the tools of the test suites)
 set -euo pipefail
 mode=${1:-run}
-packages=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev libcurl4-openssl-dev pkg-config curl)
+packages=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev libcurl4-openssl-dev pkg-config curl openssl)
 if [ "$mode" = test ]; then
   packages+=(shellcheck yamllint chromium chromium-driver python3-selenium python3-pytest jq)
 fi

@@ -28,7 +28,7 @@ scripts/install-deps.sh test
 state=$root/.local/test
 export REDIS_HOST=127.0.0.1 REDIS_PORT=${TEST_REDIS_PORT:-16380}
 export DB_HOST=127.0.0.1 DB_PORT=${TEST_DB_PORT:-13307} DB_USER=count DB_PASSWORD=count-test-only
-export COUNT_PIPELINE_TEST_SERVICES=1
+export COUNT_PIPELINE_TEST_SERVICES=1 DB_TEST_TLS_DIR=$state/mariadb/tls
 trap 'redis_stop "$state" "$REDIS_PORT"; mariadb_stop "$state"' EXIT
 redis_start "$state" "$REDIS_PORT"
 mariadb_start "$state" "$DB_PORT" "$DB_USER" "$DB_PASSWORD"

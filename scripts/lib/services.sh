@@ -27,10 +27,13 @@ mariadb_start() { # dir port user password
       --auth-root-authentication-method=normal --skip-test-db >"$dir/mariadb/install.log" 2>&1 \
       || { cat "$dir/mariadb/install.log" >&2; return 1; }
   fi
+  mariadb_tls_files "$dir/mariadb/tls"
   if ! mariadb_root "$dir" -e "SELECT 1" >/dev/null 2>&1; then
     mariadbd --no-defaults --datadir="$data" --user="$(id -un)" --bind-address=127.0.0.1 --port="$port" \
       --socket="$socket" --pid-file="$dir/mariadb/mariadb.pid" --log-error="$dir/mariadb/error.log" \
-      --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 >/dev/null 2>&1 &
+      --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
+      --ssl-ca="$dir/mariadb/tls/ca.pem" --ssl-cert="$dir/mariadb/tls/server.pem" --ssl-key="$dir/mariadb/tls/server.key" \
+      >/dev/null 2>&1 &
     wait_for "MariaDB on 127.0.0.1:$port" 100 mariadb_root "$dir" -e "SELECT 1"
   fi
   # The local user may use the app database and any test database (count_test_*), nothing else.
@@ -40,6 +43,22 @@ mariadb_start() { # dir port user password
     GRANT ALL PRIVILEGES ON \`count\`.* TO '$user'@'127.0.0.1', '$user'@'localhost';
     GRANT ALL PRIVILEGES ON \`count\\_test\\_%\`.* TO '$user'@'127.0.0.1', '$user'@'localhost';
     CREATE DATABASE IF NOT EXISTS \`count\`;"
+}
+
+# A throwaway CA and a server certificate for 127.0.0.1, so clients can test DB_TLS for real
+# (TLS stays optional for the server's clients), plus an unrelated CA that must be refused.
+mariadb_tls_files() { # dir
+  local tls=$1
+  [ -f "$tls/server.pem" ] && return 0
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj "/CN=count-pipeline local CA"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 3650 -subj "/CN=unrelated CA"
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 3650 -extfile san.ext
+  ) >/dev/null 2>&1 || { echo "error: openssl could not make the test certificates" >&2; return 1; }
 }
 
 mariadb_stop() { # dir

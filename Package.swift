@@ -45,6 +45,7 @@ let package = Package(
             name: "SharedHTTP",
             dependencies: [
                 "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

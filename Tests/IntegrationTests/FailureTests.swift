@@ -39,6 +39,12 @@ struct FailureTests {
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
             }
+            // The `healthcheck` subcommand's libcurl probe: healthy even with Redis down (liveness), and
+            // a refused connection or a non-200 answer is a failure.
+            let port = try #require(client.port)
+            #expect(throws: Never.self) { try HealthProbe.check(url: "http://127.0.0.1:\(port)/health", timeout: .seconds(3)) }
+            #expect(throws: HealthProbe.Failure.self) { try HealthProbe.check(url: "http://127.0.0.1:\(port)/ready", timeout: .seconds(3)) }
+            #expect(throws: HealthProbe.Failure.self) { try HealthProbe.check(url: "http://127.0.0.1:\(Self.closedPort)/health", timeout: .seconds(3)) }
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
             }

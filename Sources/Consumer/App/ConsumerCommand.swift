@@ -2,6 +2,7 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import Shared
+import SharedHTTP
 
 @main
 struct ConsumerCommand: AsyncParsableCommand {
@@ -9,7 +10,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "Consumer",
         abstract: "Moves queued /count values from Redis into MariaDB/MySQL, in batches, exactly once.",
         discussion: "Configured by environment variables (REDIS_HOST, DB_HOST, ...); see README.md.",
-        subcommands: [Run.self, HealthCheck.self, DatabaseSetupCommand.self],
+        subcommands: [Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self],
         defaultSubcommand: Run.self)
 }
 
@@ -30,15 +31,8 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-struct HealthCheck: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "healthcheck", abstract: "Exit 0 if this host's Consumer answers GET /health, else 1 (for container HEALTHCHECK).")
-
-    @Option(help: "URL to probe; default http://127.0.0.1:$CONSUMER_HTTP_PORT/health.")
-    var url: String?
-
-    func run() async throws {
-        let port = try loadConfiguration { env throws(ConfigurationError) in try env.port("CONSUMER_HTTP_PORT", default: 5081) }
-        try runHealthCheck(url: url ?? "http://127.0.0.1:\(port)/health")
-    }
+enum ConsumerProbe: HealthCheckedProgram {
+    static let name = "Consumer"
+    static let portVariable = "CONSUMER_HTTP_PORT"
+    static let defaultPort = 5081
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import Shared
+import SharedHTTP
 
 @main
 struct ProducerCommand: AsyncParsableCommand {
@@ -9,7 +10,7 @@ struct ProducerCommand: AsyncParsableCommand {
         commandName: "Producer",
         abstract: "HTTP API that validates /count values and queues them on Redis.",
         discussion: "Configured by environment variables (HTTP_PORT, REDIS_HOST, DB_HOST, ...); see README.md.",
-        subcommands: [Serve.self, HealthCheck.self],
+        subcommands: [Serve.self, HealthCheckCommand<ProducerProbe>.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -30,15 +31,8 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-struct HealthCheck: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "healthcheck", abstract: "Exit 0 if this host's Producer answers GET /health, else 1 (for container HEALTHCHECK).")
-
-    @Option(help: "URL to probe; default http://127.0.0.1:$HTTP_PORT/health.")
-    var url: String?
-
-    func run() async throws {
-        let port = try loadConfiguration { env throws(ConfigurationError) in try env.port("HTTP_PORT", default: 5080) }
-        try runHealthCheck(url: url ?? "http://127.0.0.1:\(port)/health")
-    }
+enum ProducerProbe: HealthCheckedProgram {
+    static let name = "Producer"
+    static let portVariable = "HTTP_PORT"
+    static let defaultPort = 5080
 }

@@ -53,7 +53,7 @@ struct CountController<Context: RequestContext>: Sendable {
 
     private static func requireJSON(_ request: Request) throws(APIError) {
         let contentType = request.headers[.contentType] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { String($0).trimmingCharacters() } ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { String($0).trimmingSpaces() } ?? ""
         guard mediaType.lowercased() == "application/json" else {
             throw APIError(
                 status: .unsupportedMediaType, code: "unsupported_media_type",
@@ -70,15 +70,6 @@ struct CountController<Context: RequestContext>: Sendable {
                 "Idempotency-Key must be 1 to \(MessageID.maxLength) characters of letters, digits, '-', '_', ':' or '.'")
         }
         return key
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
-        return String(slice)
     }
 }
 

@@ -16,10 +16,9 @@ struct StatsController<Context: RequestContext>: Sendable {
 
     @Sendable func stats(request: Request, context: Context) async -> Response {
         let deadline = Deadline.after(requestTimeout)
-        async let depthsResult = Result(catching: { try await queue.depths(deadline: deadline) })
-        async let summaryResult = Result(catching: { try await counts.summary(deadline: deadline) })
-        let depths = try? await depthsResult.get()
-        let summary = try? await summaryResult.get()
+        async let depthsOrNil = try? queue.depths(deadline: deadline)
+        async let summaryOrNil = try? counts.summary(deadline: deadline)
+        let (depths, summary) = await (depthsOrNil, summaryOrNil)
         let body = JSONText.object([
             "rows_count": JSONText.integer(summary?.rowsCount),
             "latest_value": JSONText.integer(summary?.latestValue),
@@ -38,15 +37,5 @@ struct StatsController<Context: RequestContext>: Sendable {
             ]),
         ])
         return .json(body)
-    }
-}
-
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
     }
 }

@@ -51,6 +51,15 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libhiredis1.1.0 libmariadb3 libcurl4t64 \
  && rm -rf /var/lib/apt/lists/*
+# Amazon's RDS CA bundle, which DB_TLS_CA_FILE names in the task definitions (DB_TLS=true checks
+# the database's certificate against it). RDS_CA_BUNDLE is a URL, or a path in the build context
+# for machines that cannot reach the URL (scripts/test-containers.sh passes a test certificate).
+# A downloaded file arrives with mode 0600, and the classic builder has no ADD --chmod: the RUN
+# makes it readable by user 10001 and refuses anything that is not a PEM certificate.
+ARG RDS_CA_BUNDLE=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+ADD ${RDS_CA_BUNDLE} /etc/ssl/certs/rds-global-bundle.pem
+RUN chmod 0644 /etc/ssl/certs/rds-global-bundle.pem \
+ && grep -q -e '-----BEGIN CERTIFICATE-----' /etc/ssl/certs/rds-global-bundle.pem
 COPY --from=build /out/ /app/
 COPY frontend/ /app/frontend/
 # Numeric user so Kubernetes/ECS `runAsNonRoot`-style checks can verify it without /etc/passwd.

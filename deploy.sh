@@ -48,7 +48,8 @@ Options
   --profile PROFILE      AWS named profile (default: $AWS_PROFILE or the default chain)
   --dry-run              print every command that would run; run none
   --yes                  confirm destroy and prod apply without a prompt (for CI)
-  --image-tag TAG        image tag to build and deploy (default: git commit, -dirty.<time> if changed)
+  --image-tag TAG        image tag to build and deploy, or that plan and destroy pass to Terraform
+                         (default: git commit, -dirty.<time> if changed)
   --endpoint-url URL     send every aws CLI call to URL (moto, LocalStack); AWS_ENDPOINT_URL works too
   --frontend-dir DIR     the page to upload (default: frontend/)
   --bucket NAME          page bucket (default: frontend output bucket_name)
@@ -144,7 +145,10 @@ require_tools() {
 check_prerequisites() {
   local tools=()
   case $ACTION in
-    plan | destroy) tools=(terragrunt terraform) ;;
+    plan | destroy)
+      tools=(terragrunt terraform)
+      [[ -n $IMAGE_TAG ]] || tools+=(git) # for the default image tag
+      ;;
     outputs) tools=(terragrunt terraform jq) ;;
     apply) tools=(aws terragrunt terraform docker jq curl git) ;;
     frontend)
@@ -229,9 +233,18 @@ default_image_tag() {
   echo "$tag"
 }
 
+# Every action that runs Terraform on the services gives it the image tag the same way: --image-tag,
+# else the commit's. plan and destroy need it too, since image_tag has no default.
+export_image_tag() {
+  IMAGE_TAG=${IMAGE_TAG:-$(default_image_tag)}
+  show export "$IMAGE_TAG_VARIABLE=$IMAGE_TAG" >&2
+  export "$IMAGE_TAG_VARIABLE=$IMAGE_TAG"
+}
+
 build_and_push_image() {
   local local_image="count-pipeline:$IMAGE_TAG" repository password
   say "Building image $local_image"
+  # No --build-arg RDS_CA_BUNDLE: a deployed image carries Amazon's bundle from its default URL.
   run docker build --tag "$local_image" "$REPO_ROOT"
   repository=$(output_value "$COMPONENT_ECR" "$OUTPUT_REPOSITORY_URLS" ".producer")
   # Both repositories live in the account's one registry: one login serves both pushes.
@@ -406,9 +419,15 @@ action_smoke() {
 }
 
 # ---- Actions --------------------------------------------------------------------------------
-action_plan() { terragrunt_all plan; }
+action_plan() {
+  export_image_tag
+  terragrunt_all plan
+}
 
-action_destroy() { terragrunt_all destroy; }
+action_destroy() {
+  export_image_tag
+  terragrunt_all destroy
+}
 
 action_outputs() {
   local unit component all='{}'
@@ -432,8 +451,7 @@ action_apply() {
   # The repositories must exist before the first push; everything else needs the image.
   terragrunt_unit "$COMPONENT_ECR" apply -auto-approve
   build_and_push_image
-  show export "$IMAGE_TAG_VARIABLE=$IMAGE_TAG" >&2
-  export "$IMAGE_TAG_VARIABLE=$IMAGE_TAG"
+  export_image_tag
   terragrunt_all apply
   run_db_setup
   action_frontend

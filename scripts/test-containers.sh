@@ -19,6 +19,11 @@ readonly MARIADB_IMAGE=$BASE/mariadb:trixie
 readonly APP_IMAGE=count-pipeline:local
 readonly PROJECT=count-pipeline-containers-test
 readonly HEALTH_TIMEOUT_SECONDS=240
+# The Dockerfile ADDs Amazon's RDS CA bundle from its URL, which machines without Internet access
+# cannot reach; the build gets a committed test certificate instead. ADD takes a local source only
+# from the build context, so it is a path inside the repository (and let in by .dockerignore).
+readonly RDS_CA_FIXTURE=tests/deploy/fixtures/rds-ca-test.pem
+readonly RDS_CA_FILE=/etc/ssl/certs/rds-global-bundle.pem
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/test-containers.XXXXXX")
 STARTED_DOCKERD=""
@@ -140,7 +145,8 @@ make_service_image() {
 
 build_app_image() {
   docker build --build-arg SWIFT_IMAGE="$SWIFT_IMAGE" --build-arg BUILDER_IMAGE="$BUILDER_IMAGE" \
-    --build-arg RUNTIME_IMAGE="$DEBIAN_IMAGE" -t "$APP_IMAGE" . >"$WORK/build.log" 2>&1 ||
+    --build-arg RUNTIME_IMAGE="$DEBIAN_IMAGE" --build-arg RDS_CA_BUNDLE="$RDS_CA_FIXTURE" \
+    -t "$APP_IMAGE" . >"$WORK/build.log" 2>&1 ||
     { tail -40 "$WORK/build.log" >&2; die "docker build failed"; }
   echo "built: $APP_IMAGE ($(docker image inspect -f '{{.Size}}' "$APP_IMAGE" | awk '{printf "%d MB", $1/1e6}'))"
 }
@@ -192,7 +198,11 @@ check_stack_shape() {
   done
   binding=$(docker inspect -f '{{json .HostConfig.PortBindings}}' "$(container_ids producer)" | jq -r '.[][].HostIp' | sort -u)
   [[ $binding == 127.0.0.1 ]] || die "producer published on '$binding', not only 127.0.0.1"
-  echo "2 consumers, db-setup exited 0, apps run as 10001 read-only, producer bound to 127.0.0.1:$PRODUCER_PORT"
+  # Read as the containers' own user 10001: the file DB_TLS_CA_FILE names in the cloud.
+  docker exec "$(container_ids producer)" cat "$RDS_CA_FILE" | cmp -s - "$RDS_CA_FIXTURE" ||
+    die "the image's $RDS_CA_FILE is not readable by user 10001 or is not the bundle it was built with"
+  echo "2 consumers, db-setup exited 0, apps run as 10001 read-only, producer bound to 127.0.0.1:$PRODUCER_PORT," \
+    "RDS CA bundle readable at $RDS_CA_FILE"
 }
 
 [[ $(id -u) -eq 0 ]] || die "run as root (it installs packages and starts dockerd)"

@@ -5,4 +5,6 @@ locals {
   database_name     = "count"         # DB_NAME
   producer_port     = 5080            # HTTP_PORT
   consumer_port     = 5081            # CONSUMER_HTTP_PORT (/health, /ready, /metrics)
+  # DB_TLS_CA_FILE: where the Dockerfile puts Amazon's RDS CA bundle (global-bundle.pem).
+  rds_ca_file = "/etc/ssl/certs/rds-global-bundle.pem"
 }

@@ -137,14 +137,35 @@ def test_destroy_without_yes_refuses_when_nobody_can_answer(stub_path, tmp_path)
     assert not log.exists(), log.read_text()
 
 
-def test_plan_dry_run(stub_path):
-    lines = dry_run("plan", stub_path)
-    assert lines == [f"terragrunt run --all --non-interactive --working-dir {REPO}/terraform/live/dev -- plan"]
+@pytest.mark.parametrize("action", ["plan", "destroy"])
+def test_plan_and_destroy_dry_run(stub_path, action):
+    lines = dry_run(action, stub_path, "--image-tag", "abc123")
+    assert lines == [
+        "export TF_VAR_image_tag=abc123",
+        f"terragrunt run --all --non-interactive --working-dir {REPO}/terraform/live/dev -- {action}",
+    ]
 
 
-def test_destroy_dry_run(stub_path):
-    lines = dry_run("destroy", stub_path)
-    assert lines == [f"terragrunt run --all --non-interactive --working-dir {REPO}/terraform/live/dev -- destroy"]
+@pytest.mark.parametrize("action", ["plan", "apply", "destroy"])
+def test_every_terraform_action_exports_the_image_tag_before_terragrunt_runs(stub_path, action):
+    """image_tag has no default: without TF_VAR_image_tag, plan and destroy would stop at a prompt."""
+    lines = dry_run(action, stub_path, "--image-tag", "abc123")
+    all_units = [index for index, line in enumerate(lines) if line.startswith("terragrunt run --all ")]
+    assert lines.count("export TF_VAR_image_tag=abc123") == 1, lines
+    assert all_units and lines.index("export TF_VAR_image_tag=abc123") < all_units[0], lines
+
+
+@pytest.mark.parametrize("action", ["plan", "apply", "destroy"])
+def test_the_default_image_tag_is_the_commit_for_every_terraform_action(stub_path, action):
+    commit = subprocess.check_output(["git", "-C", str(REPO), "rev-parse", "--short=12", "HEAD"], text=True).strip()
+    exports = [line for line in dry_run(action, stub_path) if line.startswith("export TF_VAR_image_tag=")]
+    assert len(exports) == 1, exports
+    assert re.fullmatch(rf"export TF_VAR_image_tag={commit}(-dirty\.\d{{14}})?", exports[0]), exports
+
+
+def test_apply_builds_the_image_with_the_rds_ca_bundle_from_its_default_url(stub_path):
+    (build,) = [line for line in dry_run("apply", stub_path, "--image-tag", "abc123") if line.startswith("docker build ")]
+    assert "RDS_CA_BUNDLE" not in build, "a deployed image must carry Amazon's bundle, not a stand-in"
 
 
 def test_apply_dry_run_covers_the_whole_deployment(stub_path):

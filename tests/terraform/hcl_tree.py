@@ -77,6 +77,10 @@ class Tree:
     def env_locals(self, env: str) -> dict:
         return blocks(load(self.live_dir / env / "env.hcl"), "locals")
 
+    def app_locals(self) -> dict:
+        """Facts about the programs every environment shares (live/app.hcl)."""
+        return blocks(load(self.live_dir / "app.hcl"), "locals")
+
     def common_path(self, env: str, component: str) -> Path:
         """The _common/*.hcl file a unit includes as "component"."""
         include = blocks(self.unit(env, component), "include")["component"]
@@ -129,6 +133,17 @@ def assigned_values(text: str, attribute: str) -> list:
                 break
         values.append(text[match.end():position])
     return values
+
+
+def first_map(text: str) -> str:
+    """The first `{ ... }` in HCL text, up to its matching bracket."""
+    start = text.index("{")
+    depth = 0
+    for position in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[position], 0)
+        if depth == 0:
+            return text[start:position + 1]
+    raise ValueError("unbalanced map")
 
 
 def map_entries(body: str) -> dict:

@@ -5,7 +5,7 @@ Kept apart from the tests so a test can also run them on a deliberately broken c
 
 import re
 
-from hcl_tree import ENVIRONMENTS, Tree, blocks, assigned_values, load, map_entries
+from hcl_tree import ENVIRONMENTS, Tree, blocks, assigned_values, first_map, load, map_entries
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$", re.IGNORECASE)
 SECRET_SOURCE = re.compile(r"^\"?\$\{dependency\.\w+\.outputs\.\w*secret_arn\}(:\w+::)?\"?$|^dependency\.\w+\.outputs\.\w*secret_arn$")
@@ -103,6 +103,64 @@ def plain_secret_problems(tree: Tree) -> list:
             for key, value in map_entries(body).items():
                 if not SECRET_SOURCE.match(value):
                     problems.append(f"{where}: secret {key} = {value} is not a Secrets Manager ARN output")
+    return problems
+
+
+PROGRAM_UNITS = ("producer", "consumer", "db-setup")
+REDIS_PROGRAMS = ("producer", "consumer")
+
+
+def task_settings(tree: Tree, env: str, unit: str) -> tuple:
+    """(environment, secrets) of a unit's task definition, as {NAME: HCL expression text}: the
+    shared map of program.hcl's `environment_variables` merged with the unit's own, and the unit's
+    `secrets`. String literals lose their quotes; `local.app.X` becomes app.hcl's value."""
+    unit_inputs = tree.unit(env, unit).get("inputs", {})
+    overridden = {"environment_variables", "secrets"} & set(unit_inputs)
+    if overridden:
+        raise AssertionError(f"{env}/{unit} overrides {sorted(overridden)}; keep them in _common/program.hcl")
+    text = tree.common_path(env, unit).read_text()
+    (environment_text,) = assigned_values(text, "environment_variables")
+    (own_environment,) = assigned_values(environment_text, unit)
+    environment = map_entries(first_map(environment_text)) | map_entries(own_environment)
+    (secrets_text,) = [
+        found for section in assigned_values(text, unit) for found in assigned_values(section, "secrets")
+    ]
+    app = tree.app_locals()
+
+    def resolve(value):
+        value = re.sub(r"^local\.app\.(\w+)$", lambda match: str(app[match.group(1)]), value)
+        return value[1:-1] if re.fullmatch(r'"[^"]*"', value) else value
+
+    return (
+        {key: resolve(value) for key, value in environment.items()},
+        {key: resolve(value) for key, value in map_entries(secrets_text).items()},
+    )
+
+
+def task_settings_problems(tree: Tree, env: str) -> list:
+    """The database over verified TLS for every program; a Redis user and secret of its own for
+    the Producer and the Consumer, so each is held to its own ACL rules; no password in plain text."""
+    ca_file = tree.app_locals()["rds_ca_file"]
+    problems = []
+    for unit in PROGRAM_UNITS:
+        environment, secrets = task_settings(tree, env, unit)
+        where = f"{env}/{unit}"
+        if environment.get("DB_TLS") != "true":
+            problems.append(f"{where}: DB_TLS = {environment.get('DB_TLS')!r}, want \"true\"")
+        if environment.get("DB_TLS_CA_FILE") != ca_file:
+            problems.append(f"{where}: DB_TLS_CA_FILE = {environment.get('DB_TLS_CA_FILE')!r}, want {ca_file!r}")
+        problems += [f"{where}: {key} is in plain `environment`" for key in environment if SECRET_NAME.search(key)]
+        if unit not in REDIS_PROGRAMS:
+            continue
+        for found, wanted in (
+            (environment.get("REDIS_USERNAME"), f"dependency.redis.outputs.{unit}_username"),
+            (secrets.get("REDIS_PASSWORD"), f"dependency.redis.outputs.{unit}_secret_arn"),
+        ):
+            if found != wanted:
+                problems.append(f"{where}: {found!r}, want {wanted} (its own Redis user and secret)")
+    auth_mode = tree.effective_input(env, "redis", "auth_mode")
+    if auth_mode != "rbac":
+        problems.append(f"{env}/redis: auth_mode = {auth_mode!r}, want \"rbac\" (one user per program)")
     return problems
 
 

@@ -1,10 +1,11 @@
 """The Terragrunt tree: complete environments, safe dependency mocks, HA prod, no plain secrets."""
 
+import re
 import shutil
 
 import pytest
 
-from hcl_tree import COMPONENTS, ENVIRONMENTS, Tree, blocks, assigned_values, load, map_entries
+from hcl_tree import COMPONENTS, ENVIRONMENTS, REPO_ROOT, Tree, blocks, assigned_values, load, map_entries
 from live_checks import (
     cheapness_problems,
     dependency_problems,
@@ -12,6 +13,7 @@ from live_checks import (
     missing_components,
     mock_coverage_problems,
     plain_secret_problems,
+    task_settings_problems,
 )
 
 TREE = Tree()
@@ -105,6 +107,18 @@ def test_programs_read_passwords_from_secrets_manager(program, expected):
     assert set(map_entries(secrets)) == expected
 
 
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_database_tls_and_a_redis_user_of_their_own_for_each_program(env):
+    assert task_settings_problems(TREE, env) == []
+
+
+def test_the_ca_file_is_where_the_image_puts_the_rds_bundle():
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    ca_file = TREE.app_locals()["rds_ca_file"]
+    assert re.search(rf"^ADD \$\{{RDS_CA_BUNDLE\}} {re.escape(ca_file)}$", dockerfile, re.M), ca_file
+    assert "ARG RDS_CA_BUNDLE=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem" in dockerfile
+
+
 # ---- the checks above notice a broken tree ---------------------------------------------------
 
 def test_ha_check_notices_a_single_az_database(broken_copy):
@@ -151,5 +165,25 @@ def test_secret_check_notices_a_password_in_the_environment(broken_copy):
 
 def test_secret_check_notices_a_literal_secret_value(broken_copy):
     replace_in(broken_copy.live_dir / "_common" / "program.hcl",
-               "REDIS_PASSWORD = dependency.redis.outputs.auth_secret_arn", 'REDIS_PASSWORD = "hunter2"')
+               "REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn", 'REDIS_PASSWORD = "hunter2"')
     assert any("REDIS_PASSWORD" in problem for problem in plain_secret_problems(broken_copy))
+
+
+@pytest.mark.parametrize(("old", "new", "noticed"), [
+    ('DB_TLS         = "true"', 'DB_TLS         = "false"', "prod/db-setup: DB_TLS"),
+    ("DB_TLS_CA_FILE = local.app.rds_ca_file", 'DB_TLS_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"',
+     "prod/consumer: DB_TLS_CA_FILE"),
+    ("REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn",
+     "REDIS_PASSWORD = dependency.redis.outputs.consumer_secret_arn", "prod/producer: "),
+    ("REDIS_USERNAME        = dependency.redis.outputs.consumer_username",
+     "REDIS_USERNAME        = dependency.redis.outputs.producer_username", "prod/consumer: "),
+    ("HTTP_HOST      = \"0.0.0.0\"", "DB_PASSWORD    = \"hunter2\"", "prod/producer: DB_PASSWORD is in plain"),
+])
+def test_task_settings_check_notices(broken_copy, old, new, noticed):
+    replace_in(broken_copy.live_dir / "_common" / "program.hcl", old, new)
+    assert any(problem.startswith(noticed) for problem in task_settings_problems(broken_copy, "prod"))
+
+
+def test_task_settings_check_notices_a_shared_redis_token(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "redis.hcl", '"rbac"', '"auth_token"')
+    assert any("auth_mode" in problem for problem in task_settings_problems(broken_copy, "test"))

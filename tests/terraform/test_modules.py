@@ -128,6 +128,18 @@ def test_security_settings_are_in_place(module, pattern):
     assert re.search(pattern, module_text(module)), f"{module}: {pattern}"
 
 
+def test_each_program_has_its_own_redis_user_with_the_tested_rules():
+    # acl/<program>.tftpl is what the Swift integration tests apply to a real redis-server.
+    text = module_text("redis")
+    assert 'for program in ["producer", "consumer"]' in text
+    assert 'templatefile("${path.module}/acl/${program}.tftpl", { queue = var.queue_name })' in text
+    assert all((TREE.modules_dir / "redis" / "acl" / f"{p}.tftpl").is_file() for p in ("producer", "consumer"))
+    variables, outputs = TREE.variables("redis"), TREE.outputs("redis")
+    assert variables["user_names"]["default"] == {"producer": "producer", "consumer": "consumer"}
+    assert {f"{p}_{o}" for p in ("producer", "consumer") for o in ("username", "secret_arn")} <= set(outputs)
+    assert re.search(r'resource "random_password" "credential" \{\s+for_each = local\.credentials\s+length\s+= 64\s+special = false', text)
+
+
 def test_checkov_skips_carry_a_reason():
     for module in MODULES:
         for skip in re.findall(r"#checkov:skip=.*", module_text(module)):

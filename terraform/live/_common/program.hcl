@@ -63,8 +63,10 @@ dependency "redis" {
     primary_endpoint_address = "master.count-mock.abcdef.euw1.cache.amazonaws.com"
     port                     = 6379
     tls_enabled              = true
-    username                 = ""
-    auth_secret_arn          = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/redis-auth-AbCdEf"
+    producer_username        = "producer"
+    producer_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/redis-producer-AbCdEf"
+    consumer_username        = "consumer"
+    consumer_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/redis-consumer-AbCdEf"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
@@ -103,29 +105,34 @@ inputs = merge(
     log_retention_days = local.env.log_retention_days
     # image_tag comes from TF_VAR_image_tag, set by deploy.sh to the tag it pushed.
 
-    # Plain settings only; passwords travel in `secrets` below.
+    # Plain settings only; passwords travel in `secrets` below. The database requires TLS
+    # (require_secure_transport), checked against the RDS CA bundle the image carries.
     environment_variables = merge(
       {
         REDIS_HOST     = dependency.redis.outputs.primary_endpoint_address
         REDIS_PORT     = tostring(dependency.redis.outputs.port)
         REDIS_TLS      = tostring(dependency.redis.outputs.tls_enabled)
-        REDIS_USERNAME = dependency.redis.outputs.username
         REDIS_QUEUE    = local.app.queue_name
         DB_HOST        = dependency.rds.outputs.address
         DB_PORT        = tostring(dependency.rds.outputs.port)
         DB_NAME        = local.app.database_name
+        DB_TLS         = "true"
+        DB_TLS_CA_FILE = local.app.rds_ca_file
         LOG_FORMAT     = "json"
       },
       {
+        # Each program is its own Redis user (rules in modules/redis/acl/<program>.tftpl).
         producer = {
-          HTTP_HOST = "0.0.0.0"
-          HTTP_PORT = tostring(local.app.producer_port)
-          DB_USER   = dependency.rds.outputs.producer_username
+          HTTP_HOST      = "0.0.0.0"
+          HTTP_PORT      = tostring(local.app.producer_port)
+          DB_USER        = dependency.rds.outputs.producer_username
+          REDIS_USERNAME = dependency.redis.outputs.producer_username
         }
         consumer = {
           HTTP_HOST             = "0.0.0.0"
           CONSUMER_HTTP_PORT    = tostring(local.app.consumer_port)
           DB_USER               = dependency.rds.outputs.consumer_username
+          REDIS_USERNAME        = dependency.redis.outputs.consumer_username
           METRICS_EMF_NAMESPACE = local.app.metrics_namespace
           ENVIRONMENT_NAME      = local.env.environment
         }
@@ -150,7 +157,7 @@ inputs = merge(
       scaling_target     = 1000 # requests per task per minute
       secrets = {
         DB_PASSWORD    = "${dependency.rds.outputs.producer_secret_arn}:password::"
-        REDIS_PASSWORD = dependency.redis.outputs.auth_secret_arn
+        REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn
       }
     }
 
@@ -169,7 +176,7 @@ inputs = merge(
       }
       secrets = {
         DB_PASSWORD    = "${dependency.rds.outputs.consumer_secret_arn}:password::"
-        REDIS_PASSWORD = dependency.redis.outputs.auth_secret_arn
+        REDIS_PASSWORD = dependency.redis.outputs.consumer_secret_arn
       }
     }
 

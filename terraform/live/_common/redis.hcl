@@ -26,12 +26,14 @@ dependency "security_groups" {
 }
 
 # TLS and AUTH are on: the image is built on Debian trixie, whose hiredis 1.2 speaks TLS.
+# RBAC: the Producer and the Consumer each authenticate as their own user with their own
+# password, allowed only the commands in modules/redis/acl/<program>.tftpl.
 inputs = {
   name                        = local.env.name_prefix
   queue_name                  = local.app.queue_name
   subnet_ids                  = dependency.vpc.outputs.private_subnet_ids
   security_group_id           = dependency.security_groups.outputs.redis_security_group_id
   transit_encryption_enabled  = true
-  auth_mode                   = "auth_token"
+  auth_mode                   = "rbac"
   secret_recovery_window_days = local.env.deletion_protection ? 30 : 0
 }

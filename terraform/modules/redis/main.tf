@@ -40,7 +40,7 @@ resource "aws_elasticache_replication_group" "this" {
 
   at_rest_encryption_enabled = true
   transit_encryption_enabled = var.transit_encryption_enabled
-  auth_token                 = local.token_auth ? random_password.auth.result : null
+  auth_token                 = local.token_auth ? random_password.credential["auth"].result : null
   user_group_ids             = local.rbac ? [aws_elasticache_user_group.this[0].user_group_id] : null
 
   snapshot_retention_limit   = var.snapshot_retention_days

@@ -13,14 +13,24 @@ output "tls_enabled" {
   value       = var.transit_encryption_enabled
 }
 
-output "username" {
-  description = "User name to send with AUTH (REDIS_USERNAME); empty with an AUTH token or without authentication."
-  value       = local.rbac ? var.app_user_name : ""
+output "producer_username" {
+  description = "User name the Producer sends with AUTH (its REDIS_USERNAME); empty with an AUTH token or without authentication."
+  value       = local.rbac ? var.user_names.producer : ""
 }
 
-output "auth_secret_arn" {
-  description = "Secrets Manager ARN of the Redis password (REDIS_PASSWORD); null when authentication is off."
-  value       = try(aws_secretsmanager_secret.auth[0].arn, null)
+output "producer_secret_arn" {
+  description = "Secrets Manager ARN of the Producer's Redis password (its REDIS_PASSWORD): its own user's with rbac, the shared AUTH token with auth_token; null when authentication is off."
+  value       = try(aws_secretsmanager_secret.credential[local.credential_of.producer].arn, null)
+}
+
+output "consumer_username" {
+  description = "User name the Consumer sends with AUTH (its REDIS_USERNAME); empty with an AUTH token or without authentication."
+  value       = local.rbac ? var.user_names.consumer : ""
+}
+
+output "consumer_secret_arn" {
+  description = "Secrets Manager ARN of the Consumer's Redis password (its REDIS_PASSWORD): its own user's with rbac, the shared AUTH token with auth_token; null when authentication is off."
+  value       = try(aws_secretsmanager_secret.credential[local.credential_of.consumer].arn, null)
 }
 
 output "member_clusters" {

@@ -89,7 +89,7 @@ variable "transit_encryption_enabled" {
 
 variable "auth_mode" {
   type        = string
-  description = "auth_token: one AUTH password for the group; rbac: a user group whose `default` user is off and whose app user may touch only the queue's keys (REDIS_USERNAME + REDIS_PASSWORD)."
+  description = "auth_token: one AUTH token for the group, shared by both programs; rbac: a user group whose `default` user is off and where the Producer and the Consumer each have their own user (rules in acl/*.tftpl) and password (REDIS_USERNAME + REDIS_PASSWORD)."
   default     = "auth_token"
 
   validation {
@@ -98,15 +98,31 @@ variable "auth_mode" {
   }
 }
 
-variable "app_user_name" {
-  type        = string
-  description = "RBAC user name the programs authenticate as (auth_mode = rbac)."
-  default     = "count-app"
+variable "user_names" {
+  type = object({
+    producer = string
+    consumer = string
+  })
+  description = "RBAC user name of each program (auth_mode = rbac); their rules are acl/producer.tftpl and acl/consumer.tftpl."
+  default = {
+    producer = "producer"
+    consumer = "consumer"
+  }
+
+  validation {
+    condition     = alltrue([for name in values(var.user_names) : can(regex("^[A-Za-z][A-Za-z0-9_-]{0,39}$", name)) && lower(name) != "default"])
+    error_message = "user_names must be 1-40 letters, digits, _ or -, start with a letter, and not be \"default\"."
+  }
+
+  validation {
+    condition     = var.user_names.producer != var.user_names.consumer
+    error_message = "user_names.producer and user_names.consumer must differ: each program has its own user."
+  }
 }
 
 variable "queue_name" {
   type        = string
-  description = "REDIS_QUEUE; the RBAC user is limited to this key and the keys hash-tagged {queue_name}."
+  description = "REDIS_QUEUE; the RBAC users are limited to this key and the keys hash-tagged {queue_name}."
   default     = "count_queue"
 
   validation {

@@ -14,6 +14,34 @@ import Testing
         #expect(try LogSettings(from: env) == LogSettings(level: .info, format: .text))
     }
 
+    @Test func redisTLSVerifiesAgainstTheSystemTrustStoreAndTheHostNameUnlessTold() throws {
+        var values = minimal
+        values["REDIS_TLS"] = "true"
+        let plain = try RedisSettings(from: EnvironmentReader(values), checkTLS: { _ in nil })
+        #expect(plain.tls == RedisTLSSettings(caFile: nil, serverName: "redis"))
+        values["REDIS_TLS_CA_FILE"] = "/etc/ca.pem"
+        values["REDIS_TLS_SERVER_NAME"] = "cache.example"
+        let told = try RedisSettings(from: EnvironmentReader(values), checkTLS: { _ in nil })
+        #expect(told.tls == RedisTLSSettings(caFile: "/etc/ca.pem", serverName: "cache.example"))
+    }
+
+    /// The real check, on whichever hiredis this build links: never a silent plain-text connection.
+    @Test func redisTLSThatCannotWorkHereStopsTheProgramAtStart() {
+        var values = minimal
+        values["REDIS_TLS"] = "true"
+        values["REDIS_TLS_CA_FILE"] = "/nonexistent/ca.pem"
+        #expect {
+            _ = try RedisSettings(from: EnvironmentReader(values))
+        } throws: { error in
+            let line = "\(error)"
+            if RedisConnection.hiredisVersion.hasPrefix("0.") {
+                return line.contains("REDIS_TLS is true, but this build links hiredis \(RedisConnection.hiredisVersion.prefix(4))")
+                    && line.contains("has no TLS support") && line.contains("refusing to connect in plain text")
+            }
+            return line.contains("REDIS_TLS_CA_FILE cannot be used") && line.contains("/nonexistent/ca.pem")
+        }
+    }
+
     @Test(arguments: [
         ("REDIS_HOST", nil, "REDIS_HOST is required"),
         ("DB_PASSWORD", nil, "DB_PASSWORD is required"),
@@ -24,7 +52,9 @@ import Testing
         ("REDIS_QUEUE", "my queue", "REDIS_QUEUE must be 1 to 64 characters"),
         ("DB_NAME", "count`; DROP", "DB_NAME must be 1 to 64 characters"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of trace, debug, info"),
-        ("REDIS_TLS", "true", "REDIS_TLS is true, but this build's hiredis has no TLS"),
+        ("REDIS_TLS_CA_FILE", "/etc/ca.pem", "REDIS_TLS_CA_FILE is set but REDIS_TLS is not true"),
+        ("REDIS_TLS_SERVER_NAME", "cache.example", "REDIS_TLS_SERVER_NAME is set but REDIS_TLS is not true"),
+        ("REDIS_USERNAME", "producer", "REDIS_PASSWORD is not set, but REDIS_USERNAME is"),
     ] as [(String, String?, String)])
     func rejectsBadSettingsNamingTheVariable(variable: String, value: String?, expected: String) {
         var values = minimal

@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 
 @testable import Shared
 
@@ -63,5 +64,67 @@ import Testing
         // (fewer if this machine is slow), and no hang.
         #expect((1...5).contains(calls))
         #expect(ContinuousClock.now < deadline + .seconds(2))
+    }
+}
+
+@Suite struct RefusalBackoffTests {
+    /// A clock the test moves by hand.
+    final class ManualClock: Sendable {
+        private let offset = Mutex(Duration.zero)
+        private let start = ContinuousClock.now
+        var now: ContinuousClock.Instant { start + offset.withLock { $0 } }
+        func advance(_ duration: Duration) { offset.withLock { $0 += duration } }
+    }
+
+    private static let wrongPassword = RedisError(kind: .authentication, message: "WRONGPASS invalid username-password pair")
+
+    @Test func aRefusalIsRepeatedWithoutConnectingUntilItsDelayPassesAndTheDelayDoubles() throws {
+        let clock = ManualClock()
+        let backoff = RefusalBackoff(now: { clock.now })
+        var attempts = 0
+        let refuse = { () throws(RedisError) -> Int in
+            attempts += 1
+            throw Self.wrongPassword
+        }
+        for (advance, expectedAttempts) in [(Duration.zero, 1), (.milliseconds(500), 1), (.milliseconds(600), 2), (.seconds(1), 2), (.seconds(1), 3)] {
+            clock.advance(advance)
+            #expect {
+                _ = try backoff.attempt(refuse)
+            } throws: { error in
+                (error as? RedisError)?.kind == .authentication && "\(error)".contains("WRONGPASS")
+            }
+            #expect(attempts == expectedAttempts, "after \(advance)")
+        }
+        // A success (the password was fixed) clears the hold at once.
+        clock.advance(.seconds(4))
+        #expect(try backoff.attempt { () throws(RedisError) in 42 } == 42)
+        _ = try? backoff.attempt(refuse)
+        clock.advance(.milliseconds(1001))
+        _ = try? backoff.attempt(refuse)
+        #expect(attempts == 5)
+    }
+
+    @Test func heldRefusalsSayHowLongUntilTheNextTry() {
+        let clock = ManualClock()
+        let backoff = RefusalBackoff(now: { clock.now })
+        _ = try? backoff.attempt { () throws(RedisError) -> Int in throw Self.wrongPassword }
+        clock.advance(.milliseconds(250))
+        #expect {
+            _ = try backoff.attempt { () throws(RedisError) in 1 }
+        } throws: { error in
+            "\(error)".contains("not tried again for another 750 ms")
+        }
+    }
+
+    @Test func anUnreachableServerIsNotHeldBack() {
+        let backoff = RefusalBackoff()
+        var attempts = 0
+        for _ in 0..<3 {
+            _ = try? backoff.attempt { () throws(RedisError) -> Int in
+                attempts += 1
+                throw RedisError(kind: .connection, message: "connection refused")
+            }
+        }
+        #expect(attempts == 3)
     }
 }

@@ -29,6 +29,8 @@ struct CountController<Context: RequestContext>: Sendable {
             throw APIError(status: .tooManyRequests, code: "queue_full", message: rejection.reason, retryAfterSeconds: 1)
         } catch let rejection as QueueRejection {
             throw APIError.unavailable("shutting_down", rejection.reason)
+        } catch let error as RedisError where error.isRefusal {
+            throw APIError.unavailable("queue_refused", "Redis refused the Producer (\(error.message)); nothing was stored; an operator must fix the setting")
         } catch {
             throw APIError.unavailable("queue_unavailable", "the queue (Redis) did not acknowledge the value in time (\(error)); nothing was stored, retry later")
         }

@@ -3,13 +3,28 @@ public final class RedisClient: Sendable {
     public let settings: RedisSettings
     private let pool: BlockingConnectionPool<RedisConnection>
 
+    /// The configuration was checked at start (`RedisSettings(from:)`), so TLS setup failing here
+    /// is unexpected; it still never falls back to plain text: every connection then fails with it.
     public init(settings: RedisSettings, poolSize: Int? = nil) {
         self.settings = settings
-        self.pool = BlockingConnectionPool(name: "Redis", size: poolSize ?? settings.poolSize) { deadline in
-            try RedisConnection.connect(
-                host: settings.host, port: settings.port, username: settings.username, password: settings.password,
-                timeout: deadline.remaining)
+        let tls: Result<RedisTLSContext, RedisError>? = settings.tls.map { tlsSettings in
+            Result { () throws(RedisTLSSetupError) in try RedisTLSContext(tlsSettings) }
+                .mapError { RedisError(kind: .unsupported, message: $0.reason) }
         }
+        let refusals = RefusalBackoff()
+        self.pool = BlockingConnectionPool(name: "Redis", size: poolSize ?? settings.poolSize) { deadline in
+            try refusals.attempt { () throws(RedisError) in
+                try RedisConnection.connect(
+                    host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+                    tls: tls?.get(), timeout: deadline.remaining)
+            }
+        }
+    }
+
+    /// Connects once and pings, for the start of a program: `RedisError.isRefusal` then means the
+    /// configuration is wrong (credentials, TLS) and will stay wrong until someone changes it.
+    public func checkAccess(timeout: Duration = .seconds(3)) async throws {
+        try await run(["PING"], deadline: .after(timeout))
     }
 
     /// Sends the commands in one round trip, bounded by the deadline.
@@ -34,6 +49,7 @@ public final class RedisClient: Sendable {
     }
 
     /// A command that blocks on the server for up to `blockFor` (BLMOVE and friends).
+    @discardableResult
     public func runBlocking(_ command: [String], blockFor: Duration, deadline: Deadline) async throws -> RedisValue {
         try await pool.withConnection(deadline: deadline) { connection in
             try connection.run(command, timeout: blockFor + max(deadline.remaining, .milliseconds(500)))

@@ -16,15 +16,19 @@ public final class RedisConnection: BlockingConnection, @unchecked Sendable {
 
     deinit { close() }
 
+    /// The hiredis this program was built against (0.14 has no TLS; 1.x has it in libhiredis_ssl).
+    public static let hiredisVersion = "\(HIREDIS_MAJOR).\(HIREDIS_MINOR).\(HIREDIS_PATCH)"
+
     public func close() {
         if let context { redisFree(context) }
         context = nil
         isUsable = false
     }
 
-    /// Connects (bounded by `timeout`) and authenticates when credentials are given.
+    /// Connects (bounded by `timeout`), runs the TLS handshake when `tls` is given, and
+    /// authenticates when credentials are given.
     public static func connect(
-        host: String, port: Int, username: String?, password: String?, timeout: Duration
+        host: String, port: Int, username: String?, password: String?, tls: RedisTLSContext? = nil, timeout: Duration
     ) throws(RedisError) -> RedisConnection {
         guard let context = redisConnectWithTimeout(host, Int32(port), timeval(timeout)) else {
             throw RedisError(kind: .connection, message: "cannot allocate a hiredis context")
@@ -34,6 +38,15 @@ public final class RedisConnection: BlockingConnection, @unchecked Sendable {
             redisFree(context)
             throw RedisError(kind: .connection, message: "connect to \(host):\(port) failed: \(message)")
         }
+        // The handshake is bounded by the same timeout as every later read and write.
+        if let tls, redisSetTimeout(context, timeval(timeout)) != REDIS_OK || !tls.secure(context) {
+            let message = Self.errorText(context)
+            redisFree(context)
+            throw RedisError(
+                kind: .tls,
+                message: "TLS with \(host):\(port) failed: \(message.isEmpty ? "handshake refused" : message)"
+                    + " (the server's certificate must chain to REDIS_TLS_CA_FILE and name \(tls.settings.serverName))")
+        }
         _ = redisEnableKeepAlive(context)
         let connection = RedisConnection(context: context)
         if let password {
@@ -42,7 +55,10 @@ public final class RedisConnection: BlockingConnection, @unchecked Sendable {
                 try connection.run(auth, timeout: timeout)
             } catch {
                 connection.close()
-                throw error.kind == .command ? RedisError(kind: .authentication, message: error.message) : error
+                guard error.kind == .command || error.kind == .authentication else { throw error }
+                throw RedisError(
+                    kind: .authentication,
+                    message: "\(error.message) (as user \(username ?? "default"); check REDIS_USERNAME and REDIS_PASSWORD)")
             }
         }
         return connection

@@ -45,6 +45,8 @@ public struct RedisError: Error, CustomStringConvertible, Equatable {
         case connection
         /// The server refused our credentials (WRONGPASS, NOAUTH, NOPERM): retrying will not help.
         case authentication
+        /// The TLS handshake failed: the certificate is not trusted or names another server.
+        case tls
         /// The server is there but cannot serve now (LOADING after a restart, READONLY replica, ...).
         case unavailable
         /// The server rejected the command itself.
@@ -78,6 +80,10 @@ public struct RedisError: Error, CustomStringConvertible, Equatable {
 
     /// Worth another attempt after a backoff.
     public var isTransient: Bool { kind == .connection || kind == .unavailable }
+
+    /// The server refused who we are (credentials, certificate): only a change of configuration
+    /// (or of the server's) can fix that, so repeating the attempt at once cannot help.
+    public var isRefusal: Bool { kind == .authentication || kind == .tls }
 
     public var description: String { "Redis \(kind): \(message)" }
 }

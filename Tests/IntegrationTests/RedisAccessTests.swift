@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Shared
+import Testing
+
+@testable import Consumer
+@testable import Producer
+
+/// Redis ACL users against the test Redis: the least-privilege rules that the deployment gives each
+/// program (terraform/modules/redis/acl/*.tftpl, applied here as they are) are enough for it to work,
+/// and a wrong password is refused clearly, at start and later, without a storm of failed logins.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct RedisAccessTests {
+    init() throws { try TestServices.require() }
+
+    /// An ACL user of the test Redis with the deployment's rule for one program.
+    struct ACLUser {
+        let name: String
+        let password: String
+
+        static func create(program: String, queue: String) throws -> ACLUser {
+            let template = RedisAccessTests.repositoryRoot.appendingPathComponent("terraform/modules/redis/acl/\(program).tftpl")
+            let rule = try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "${queue}", with: queue)
+            let user = ACLUser(name: TestServices.uniqueName(program), password: TestServices.uniqueName("secret"))
+            try RedisAccessTests.admin(["ACL", "SETUSER", user.name, "reset"] + rule.split(whereSeparator: \.isWhitespace).map(String.init) + [">\(user.password)"])
+            return user
+        }
+
+        func settings(queue: String, password: String? = nil) -> RedisSettings {
+            var settings = TestServices.redis(queue: queue)
+            settings.username = name
+            settings.password = password ?? self.password
+            return settings
+        }
+
+        func delete() throws { try RedisAccessTests.admin(["ACL", "DELUSER", name]) }
+
+        /// Failed logins of this user, and commands or keys its rule denied, from the server's ACL LOG.
+        func denials() throws -> (logins: Int, permissions: Int) {
+            var logins = 0
+            var permissions = 0
+            for entry in try RedisAccessTests.admin(["ACL", "LOG"]).array ?? [] {
+                let fields = entry.array ?? []
+                var values: [String: RedisValue] = [:]
+                for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                    if let key = fields[index].string { values[key] = fields[index + 1] }
+                }
+                guard values["username"]?.string == name else { continue }
+                let count = Int(values["count"]?.integer ?? 1)
+                if values["reason"]?.string == "auth" { logins += count } else { permissions += count }
+            }
+            return (logins, permissions)
+        }
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A command as the test Redis' unrestricted default user.
+    @discardableResult
+    static func admin(_ command: [String]) throws -> RedisValue {
+        let settings = TestServices.redis()
+        let connection = try RedisConnection.connect(host: settings.host, port: settings.port, username: nil, password: nil, timeout: .seconds(5))
+        defer { connection.close() }
+        return try connection.run(command, timeout: .seconds(5))
+    }
+
+    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+        var configuration = ProducerConfiguration(redis: redis, database: database)
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
+    }
+
+    private static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
+        try await client.execute(
+            uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": \#(value)}"#)
+        ) { response in
+            (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
+        }
+    }
+
+    @Test func eachProgramWorksWithTheLeastPrivilegeRuleTheDeploymentGivesIt() async throws {
+        let queue = TestServices.uniqueName("acl")
+        let producerUser = try ACLUser.create(program: "producer", queue: queue)
+        let consumerUser = try ACLUser.create(program: "consumer", queue: queue)
+        defer {
+            try? producerUser.delete()
+            try? consumerUser.delete()
+        }
+        let database = try TestServices.freshDatabase()
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: consumerUser.settings(queue: queue), database: database))
+        try await producer(redis: producerUser.settings(queue: queue), database: database).test(.live) { client in
+            for value in 1...20 {
+                let status = try await Self.post(client, value).0
+                #expect(status == .created)
+            }
+            for path in ["/stats", "/ready"] {
+                let status = try await client.execute(uri: path, method: .get) { $0.status }
+                #expect(status == .ok, "GET \(path)")
+            }
+            let drained = await TestServices.eventually { try TestServices.rowCount(database) == 20 }
+            #expect(drained)
+        }
+        try await consumer.stop()
+        // The Consumer's heartbeats, reclaim scans and gauges ran meanwhile: nothing was denied.
+        #expect(try producerUser.denials().permissions == 0)
+        #expect(try consumerUser.denials().permissions == 0)
+
+        // Least privilege: the Producer's user can push but not take, and sees no other key.
+        let connection = try RedisConnection.connect(
+            host: "127.0.0.1", port: TestServices.redis().port, username: producerUser.name, password: producerUser.password, timeout: .seconds(5))
+        defer { connection.close() }
+        let replies = try connection.pipeline([["LPOP", queue], ["GET", "unrelated"], ["FLUSHALL"]], timeout: .seconds(5))
+        for reply in replies {
+            guard case .error(let message) = reply else {
+                Issue.record("expected NOPERM, got \(reply)")
+                continue
+            }
+            #expect(message.hasPrefix("NOPERM"))
+        }
+    }
+
+    @Test func credentialsRevokedWhileRunningGive503sWithoutAStormOfLogins() async throws {
+        let queue = TestServices.uniqueName("acl")
+        let user = try ACLUser.create(program: "producer", queue: queue)
+        defer { try? user.delete() }
+        let database = try TestServices.freshDatabase()
+        try await producer(redis: user.settings(queue: queue), database: database).test(.live) { client in
+            #expect(try await Self.post(client, 1).0 == .created)
+
+            try Self.admin(["ACL", "SETUSER", user.name, "resetpass", ">rotated-\(user.password)"])
+            try Self.admin(["CLIENT", "KILL", "USER", user.name])
+            let started = ContinuousClock.now
+            for value in 2...31 {
+                let (status, body) = try await Self.post(client, value)
+                #expect(status == .serviceUnavailable)
+                #expect(body["error"] as? String == "queue_refused")
+                let message = body["message"] as? String ?? ""
+                #expect(message.contains("WRONGPASS") && message.contains("REDIS_PASSWORD"), "\(message)")
+                #expect(!message.contains(user.password))
+            }
+            // 30 refused requests, but logins only as the backoff allows (at 0, 1, 3, 7 s, ...).
+            let elapsed = (ContinuousClock.now - started).seconds
+            let logins = try user.denials().logins
+            #expect(logins >= 1 && logins <= 1 + Int(log2(elapsed + 1)), "\(logins) failed logins in \(elapsed) s")
+
+            // The password is put back (a rotation finished): the Producer serves again by itself.
+            try Self.admin(["ACL", "SETUSER", user.name, "resetpass", ">\(user.password)"])
+            let recovered = await TestServices.eventually(timeout: .seconds(40)) { try await Self.post(client, 99).0 == .created }
+            #expect(recovered)
+        }
+    }
+
+    @Test(arguments: ["Producer", "Consumer"])
+    func aWrongPasswordStopsTheProgramAtStartWithOneClearLine(program: String) throws {
+        let queue = TestServices.uniqueName("acl")
+        let user = try ACLUser.create(program: program.lowercased(), queue: queue)
+        defer { try? user.delete() }
+        let wrongPassword = TestServices.uniqueName("wrong")
+        let redis = TestServices.redis()
+        let database = try TestServices.freshDatabase()
+        let process = Process()
+        process.executableURL = Self.binary(program)
+        process.arguments = []
+        process.environment = [
+            "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": queue,
+            "REDIS_USERNAME": user.name, "REDIS_PASSWORD": wrongPassword,
+            "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
+            "DB_PASSWORD": database.password, "DB_NAME": database.name,
+            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(Int.random(in: 30000...34999)),
+            "CONSUMER_HTTP_PORT": String(Int.random(in: 35000...39999)),
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        #expect(process.terminationStatus == 1, "\(text)")
+        let refusals = text.split(separator: "\n").filter { $0.contains("WRONGPASS") }
+        #expect(refusals.count == 1, "\(text)")
+        #expect(refusals.first?.contains("REDIS_PASSWORD") == true, "\(text)")
+        #expect(!text.contains(wrongPassword), "the password must never be logged")
+        #expect(try user.denials().logins == 1)
+    }
+
+    /// The program next to this test bundle (`swift build --build-tests` builds both), unless the test command names it.
+    static func binary(_ program: String) -> URL {
+        if let path = TestServices.environment["\(program.uppercased())_BIN"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(program)
+    }
+}

@@ -104,3 +104,22 @@ final class RunningConsumer: Sendable {
         try await task.value
     }
 }
+
+/// Test shorthands for the single test Redis (which ignores routing): one queue, and commands
+/// routed by their first argument.
+extension WorkQueue {
+    init(redis: RedisClient) {
+        self.init(redis: redis, keys: QueueKeys(queue: redis.settings.queue))
+    }
+}
+
+extension RedisClient {
+    @discardableResult
+    func run(_ command: [String], deadline: Deadline) async throws -> RedisValue {
+        try await run(command, routingKey: command.dropFirst().first, deadline: deadline)
+    }
+
+    func pipeline(_ commands: [[String]], deadline: Deadline) async throws -> [RedisValue] {
+        try await pipeline(commands, routingKey: commands.first?.dropFirst().first, deadline: deadline)
+    }
+}

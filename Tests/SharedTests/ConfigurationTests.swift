@@ -14,11 +14,20 @@ import Testing
         #expect(try LogSettings(from: env) == LogSettings(level: .info, format: .text))
     }
 
+    @Test func readsClusterShardsAndReplicaConfirmations() throws {
+        var values = minimal
+        values["REDIS_CLUSTER"] = "true"
+        values["REDIS_QUEUE_SHARDS"] = "3"
+        values["REDIS_WAIT_REPLICAS"] = "1"
+        let redis = try RedisSettings(from: EnvironmentReader(values))
+        #expect(redis.cluster && redis.queueShards == 3 && redis.waitReplicas == 1)
+    }
+
     @Test func redisTLSVerifiesAgainstTheSystemTrustStoreAndTheHostNameUnlessTold() throws {
         var values = minimal
         values["REDIS_TLS"] = "true"
         let plain = try RedisSettings(from: EnvironmentReader(values), checkTLS: { _ in nil })
-        #expect(plain.tls == RedisTLSSettings(caFile: nil, serverName: "redis"))
+        #expect(plain.tls == RedisTLSSettings(caFile: nil, serverName: nil))
         values["REDIS_TLS_CA_FILE"] = "/etc/ca.pem"
         values["REDIS_TLS_SERVER_NAME"] = "cache.example"
         let told = try RedisSettings(from: EnvironmentReader(values), checkTLS: { _ in nil })
@@ -55,6 +64,8 @@ import Testing
         ("REDIS_TLS_CA_FILE", "/etc/ca.pem", "REDIS_TLS_CA_FILE is set but REDIS_TLS is not true"),
         ("REDIS_TLS_SERVER_NAME", "cache.example", "REDIS_TLS_SERVER_NAME is set but REDIS_TLS is not true"),
         ("REDIS_USERNAME", "producer", "REDIS_PASSWORD is not set, but REDIS_USERNAME is"),
+        ("REDIS_QUEUE_SHARDS", "0", "REDIS_QUEUE_SHARDS must be between 1 and 64"),
+        ("REDIS_WAIT_REPLICAS", "all", "REDIS_WAIT_REPLICAS must be a whole number"),
     ] as [(String, String?, String)])
     func rejectsBadSettingsNamingTheVariable(variable: String, value: String?, expected: String) {
         var values = minimal

@@ -9,7 +9,7 @@ import SharedHTTP
 func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
     // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
     let redis = RedisClient(settings: configuration.redis, poolSize: 4)
-    let queue = WorkQueue(redis: redis)
+    let queue = QueueShards(redis: redis)
     let database = DatabaseClient(settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout)
     let writer = RowWriter(
         batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
@@ -25,14 +25,14 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
 }
 
 /// `/health` (alive, no I/O), `/ready` (Redis and MariaDB answer) and `/metrics` (Prometheus).
-func buildProbeRouter(queue: WorkQueue, database: DatabaseClient, metrics: PrometheusCollectorRegistry?) -> Router<BasicRequestContext> {
+func buildProbeRouter(queue: QueueShards, database: DatabaseClient, metrics: PrometheusCollectorRegistry?) -> Router<BasicRequestContext> {
     let router = Router()
     if let metrics {
         router.get("metrics") { _, _ in Response.prometheus(metrics) }
     }
     Probes(
         program: "Consumer", hostname: Host.name, timeout: .seconds(1),
-        redis: { try await queue.redis.run(["PING"], deadline: $0) },
+        redis: { try await queue.redis.run(["PING"], routingKey: nil, deadline: $0) },
         database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } }
     ).addRoutes(to: router.group())
     return router

@@ -6,9 +6,10 @@ import Shared
 /// The Consumer's work: move a batch into this consumer's processing list, insert its rows in one
 /// transaction, then drop it from the processing list. A message is never held only in memory: until
 /// its row is committed it stays in Redis, where a live consumer reclaims it if this one dies.
+/// With several queue shards it takes batches from them in turn, so none starves.
 struct IngestLoop: Service {
     let configuration: ConsumerConfiguration
-    let queue: WorkQueue
+    let queue: QueueShards
     let database: DatabaseClient
     let writer: RowWriter
     let logger: Logger
@@ -24,21 +25,27 @@ struct IngestLoop: Service {
 
     func run() async throws {
         try await prepareSchema()
-        try await retry.run(shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("registering")) {
-            try await queue.heartbeat(consumer: consumer, deadline: .after(.seconds(2)))
+        for shard in queue.shards {
+            try await retry.run(shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("registering")) {
+                try await shard.heartbeat(consumer: consumer, deadline: .after(.seconds(2)))
+            }
         }
+        var next = 0
         var idlePolls = 0
         while !Task.isShuttingDownGracefully {
-            let entries = try await fetchBatch()
-            guard !entries.isEmpty else {
-                try await waitForWork(idlePolls: idlePolls)
+            guard let (shard, entries) = try await fetchBatch(startingAt: next) else {
+                try await waitForWork(on: queue.shards[next], idlePolls: idlePolls)
+                next = (next + 1) % queue.shards.count
                 idlePolls += 1
                 continue
             }
+            next = (shard + 1) % queue.shards.count
             idlePolls = 0
-            try await process(entries)
+            try await process(entries, from: queue.shards[shard])
         }
-        try? await queue.deregister(consumer: consumer, deadline: .after(.seconds(2)))
+        for shard in queue.shards {
+            try? await shard.deregister(consumer: consumer, deadline: .after(.seconds(2)))
+        }
         logger.info("drained and stopped", metadata: ["consumer": "\(consumer)"])
     }
 
@@ -53,18 +60,41 @@ struct IngestLoop: Service {
         logger.info("schema ready", metadata: ["changes": "\(report.changes.isEmpty ? "none" : report.changes.joined(separator: "; "))"])
     }
 
-    private func fetchBatch() async throws -> [[UInt8]] {
+    /// A batch from the first shard, from `first` on, that has one; nil when all are empty. A shard
+    /// that fails (its primary failing over) is passed over; only when all fail does it back off and retry.
+    private func fetchBatch(startingAt first: Int) async throws -> (shard: Int, entries: [[UInt8]])? {
         try await retry.run(shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("fetching")) {
-            try await queue.fetchBatch(consumer: consumer, limit: configuration.batchSize, deadline: .after(.seconds(2)))
+            var failure: (any Error)?
+            var answered = false
+            for offset in queue.shards.indices {
+                let shard = (first + offset) % queue.shards.count
+                do {
+                    let entries = try await queue.shards[shard].fetchBatch(
+                        consumer: consumer, limit: configuration.batchSize, deadline: .after(.seconds(2)))
+                    answered = true
+                    if !entries.isEmpty { return (shard, entries) }
+                } catch {
+                    failure = error
+                    if queue.shards.count > 1 {
+                        logger.warning("fetching from a queue shard failed; trying the next", metadata: [
+                            "queue": "\(queue.shards[shard].keys.queue)", "error": "\(error)",
+                        ])
+                    }
+                }
+            }
+            if let failure, !answered { throw failure }
+            return nil
         }
     }
 
     /// Blocks on the server until work arrives, or, where blocking commands are unavailable, sleeps
-    /// with a backoff from 5 ms to 250 ms.
-    private func waitForWork(idlePolls: Int) async throws {
+    /// with a backoff from 5 ms to 250 ms. With several shards it waits on one at a time, for a
+    /// share of `blockFor`, so work arriving on any of them is seen within about `blockFor`.
+    private func waitForWork(on shard: WorkQueue, idlePolls: Int) async throws {
         if configuration.blockingFetch {
             do {
-                try await queue.waitForWork(blockFor: configuration.blockFor, deadline: .after(.seconds(2)))
+                let share = max(configuration.blockFor / queue.shards.count, .milliseconds(50))
+                try await shard.waitForWork(blockFor: share, deadline: .after(.seconds(2)))
             } catch {
                 logger.warning("waiting for work failed", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(200))
@@ -78,7 +108,7 @@ struct IngestLoop: Service {
 
     /// Inserts the batch's rows and acknowledges it. While shutting down, gives up after the grace
     /// period and leaves the batch in the processing list, where another consumer reclaims it.
-    private func process(_ entries: [[UInt8]]) async throws {
+    private func process(_ entries: [[UInt8]], from shard: WorkQueue) async throws {
         let batch = DecodedBatch(entries: entries, consumer: consumer)
         let started = ContinuousClock.now
         var giveUpAt: ContinuousClock.Instant?
@@ -100,7 +130,7 @@ struct IngestLoop: Service {
             }
         }
         try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("acknowledging")) {
-            try await queue.acknowledge(
+            try await shard.acknowledge(
                 consumer: consumer, batch: entries, deadLetters: batch.deadLetters, deadline: .after(.seconds(2)))
         }
         insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))

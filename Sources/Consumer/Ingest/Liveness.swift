@@ -7,7 +7,7 @@ import Shared
 /// to the queue. Every consumer reaps; the reclaim script is atomic, so reapers cannot collide.
 struct Liveness: Service {
     let configuration: ConsumerConfiguration
-    let queue: WorkQueue
+    let queue: QueueShards
     let logger: Logger
     private let requeued = Counter(label: MetricName.reclaimed, dimensions: [("outcome", "requeued")])
     private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", "max_deliveries")])
@@ -17,7 +17,9 @@ struct Liveness: Service {
         while !Task.isShuttingDownGracefully {
             let deadline = Deadline.after(.seconds(2))
             do {
-                try await queue.heartbeat(consumer: configuration.consumerID, deadline: deadline)
+                for shard in queue.shards {
+                    try await shard.heartbeat(consumer: configuration.consumerID, deadline: deadline)
+                }
                 if sinceReap >= configuration.reclaimAfter / 2 {
                     sinceReap = .zero
                     try await reap(deadline: .after(.seconds(5)))
@@ -31,14 +33,20 @@ struct Liveness: Service {
     }
 
     private func reap(deadline: Deadline) async throws {
-        let result = try await queue.reclaimFromSilentConsumers(
+        for shard in queue.shards {
+            try await reap(shard, deadline: deadline)
+        }
+    }
+
+    private func reap(_ shard: WorkQueue, deadline: Deadline) async throws {
+        let result = try await shard.reclaimFromSilentConsumers(
             silence: configuration.reclaimAfter, maxDeliveries: configuration.maxDeliveries, deadline: deadline)
         guard !result.consumers.isEmpty else { return }
         requeued.increment(by: result.requeued)
         deadLettered.increment(by: result.deadLettered)
         logger.notice("reclaimed messages of silent consumers", metadata: [
             "consumers": "\(result.consumers.joined(separator: ","))", "requeued": "\(result.requeued)",
-            "dead_lettered": "\(result.deadLettered)",
+            "dead_lettered": "\(result.deadLettered)", "queue": "\(shard.keys.queue)",
         ])
     }
 }

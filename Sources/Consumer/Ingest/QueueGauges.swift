@@ -7,7 +7,7 @@ import Shared
 /// namespace is configured, prints them as Embedded Metric Format lines on stdout, which CloudWatch
 /// Logs turns into metrics: the deployment scales Consumers and raises alarms on them.
 struct QueueGauges: Service {
-    let queue: WorkQueue
+    let queue: QueueShards
     let interval: Duration
     let cloudWatch: CloudWatchMetrics?
     let logger: Logger

@@ -21,7 +21,7 @@ struct ProducerDependencies: Sendable {
 /// Builds the Producer on real Redis and MariaDB.
 func buildApplication(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
     let redis = RedisClient(settings: configuration.redis)
-    let workQueue = WorkQueue(redis: redis)
+    let workQueue = QueueShards(redis: redis)
     let coalescer = PushCoalescer(
         queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
         highWaterMark: configuration.queueHighWaterMark, logger: logger)

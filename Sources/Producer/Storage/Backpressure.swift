@@ -9,28 +9,34 @@ final class Backpressure: Sendable {
     private static let recheckInterval: Duration = .milliseconds(200)
 
     private struct Observation {
-        var length: Int64 = 0
+        /// The last length seen of each queue shard; their sum is the queue's.
+        var lengths: [Int64]
         var at: ContinuousClock.Instant = .now
+        var total: Int64 { lengths.reduce(0, +) }
     }
 
-    private let latest = Mutex(Observation())
+    private let latest: Mutex<Observation>
 
     /// - Parameter highWaterMark: 0 turns backpressure off.
-    init(highWaterMark: Int) {
+    init(highWaterMark: Int, shards: Int) {
         self.highWaterMark = highWaterMark
+        self.latest = Mutex(Observation(lengths: Array(repeating: 0, count: shards)))
     }
 
-    func observe(queueLength: Int64) {
-        latest.withLock { $0 = Observation(length: queueLength, at: .now) }
+    func observe(shard: Int, length: Int64) {
+        latest.withLock {
+            $0.lengths[shard] = length
+            $0.at = .now
+        }
     }
 
-    func isOverHighWaterMark(queue: WorkQueue, deadline: Deadline) async throws -> Bool {
+    func isOverHighWaterMark(queue: QueueShards, deadline: Deadline) async throws -> Bool {
         guard highWaterMark > 0 else { return false }
         let observation = latest.withLock { $0 }
-        guard observation.length >= highWaterMark else { return false }
+        guard observation.total >= highWaterMark else { return false }
         guard ContinuousClock.now - observation.at >= Self.recheckInterval else { return true }
-        let length = try await queue.length(deadline: deadline)
-        observe(queueLength: length)
-        return length >= highWaterMark
+        let lengths = try await queue.lengths(deadline: deadline)
+        latest.withLock { $0 = Observation(lengths: lengths) }
+        return lengths.reduce(0, +) >= highWaterMark
     }
 }

@@ -22,7 +22,7 @@ final class PushCoalescer: CountQueueing, Service {
         var draining = false
     }
 
-    private let queue: WorkQueue
+    private let queue: QueueShards
     private let workerCount: Int
     private let batchLimit: Int
     private let backpressure: Backpressure
@@ -37,13 +37,13 @@ final class PushCoalescer: CountQueueing, Service {
     private let rejected = Counter(label: MetricName.rejected, dimensions: [("reason", "high_water")])
 
     init(
-        queue: WorkQueue, workerCount: Int, batchLimit: Int, highWaterMark: Int, retry: RetryPolicy = RetryPolicy(),
+        queue: QueueShards, workerCount: Int, batchLimit: Int, highWaterMark: Int, retry: RetryPolicy = RetryPolicy(),
         logger: Logger
     ) {
         self.queue = queue
         self.workerCount = workerCount
         self.batchLimit = batchLimit
-        self.backpressure = Backpressure(highWaterMark: highWaterMark)
+        self.backpressure = Backpressure(highWaterMark: highWaterMark, shards: queue.shards.count)
         self.retry = retry
         self.logger = logger
     }
@@ -129,10 +129,11 @@ final class PushCoalescer: CountQueueing, Service {
         let deadline = batch.map(\.deadline).min()!
         let started = ContinuousClock.now
         do {
-            let length = try await retry.run(deadline: deadline.instant, shouldRetry: Self.isTransient) {
+            // A retry goes to the next shard: away from a primary that is failing over, when there are several.
+            let pushed = try await retry.run(deadline: deadline.instant, shouldRetry: shouldRetry) {
                 try await queue.push(batch.map(\.payload), deadline: deadline)
             }
-            backpressure.observe(queueLength: length)
+            backpressure.observe(shard: pushed.shard, length: pushed.length)
             pushDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
             pushBatchSize.record(batch.count)
             enqueued.increment(by: batch.count)
@@ -144,7 +145,9 @@ final class PushCoalescer: CountQueueing, Service {
         }
     }
 
-    private static func isTransient(_ error: any Error) -> Bool {
-        (error as? RedisError)?.isTransient ?? false
+    /// A shard whose replicas fell short (REDIS_WAIT_REPLICAS) is worth leaving for another one, if any.
+    private func shouldRetry(_ error: any Error) -> Bool {
+        guard let error = error as? RedisError else { return false }
+        return error.isTransient || (error.kind == .replication && queue.shards.count > 1)
     }
 }

@@ -42,13 +42,13 @@ struct DatabaseCountReader: CountReading {
 }
 
 struct RedisQueueInspector: QueueInspecting {
-    let queue: WorkQueue
+    let queue: QueueShards
 
     func depths(deadline: Deadline) async throws -> QueueDepths {
         try await queue.depths(deadline: deadline)
     }
 
     func ping(deadline: Deadline) async throws {
-        try await queue.redis.run(["PING"], deadline: deadline)
+        try await queue.redis.run(["PING"], routingKey: nil, deadline: deadline)
     }
 }

@@ -10,10 +10,16 @@ public struct RedisSettings: Sendable, Equatable {
     public var poolSize: Int
     /// nil: plain TCP.
     public var tls: RedisTLSSettings?
+    /// Queue lists the Producer spreads values over (one per cluster primary scales past one
+    /// primary); 1 is the single list older producers push to.
+    public var queueShards: Int
+    /// Replicas that must confirm a push (Redis WAIT) before the Producer answers 201; 0: the primary's word.
+    public var waitReplicas: Int
 
     public init(
         host: String, port: Int = 6379, queue: String = "count_queue", username: String? = nil,
-        password: String? = nil, cluster: Bool = false, poolSize: Int = 4, tls: RedisTLSSettings? = nil
+        password: String? = nil, cluster: Bool = false, poolSize: Int = 4, tls: RedisTLSSettings? = nil,
+        queueShards: Int = 1, waitReplicas: Int = 0
     ) {
         self.host = host
         self.port = port
@@ -23,32 +29,30 @@ public struct RedisSettings: Sendable, Equatable {
         self.cluster = cluster
         self.poolSize = poolSize
         self.tls = tls
+        self.queueShards = queueShards
+        self.waitReplicas = waitReplicas
     }
 
     /// `checkTLS` says whether TLS can work in this process as configured (nil) or why not; tests pass their own.
     public init(
         from env: EnvironmentReader, checkTLS: (RedisTLSSettings) -> ConfigurationError? = RedisTLSContext.problem(with:)
     ) throws(ConfigurationError) {
-        let host = try env.required("REDIS_HOST")
         self.init(
-            host: host,
+            host: try env.required("REDIS_HOST"),
             port: try env.port("REDIS_PORT", default: 6379),
             queue: try env.identifier("REDIS_QUEUE", default: "count_queue"),
             username: env.optional("REDIS_USERNAME"),
             password: env.optional("REDIS_PASSWORD"),
             cluster: try env.boolean("REDIS_CLUSTER", default: false),
             poolSize: try env.integer("REDIS_POOL_SIZE", default: 4, in: 1...64),
-            tls: try RedisTLSSettings(from: env, host: host)
+            tls: try RedisTLSSettings(from: env),
+            queueShards: try env.integer("REDIS_QUEUE_SHARDS", default: 1, in: 1...QueueKeys.maxShards),
+            waitReplicas: try env.integer("REDIS_WAIT_REPLICAS", default: 0, in: 0...16)
         )
         if password == nil, let username {
             throw ConfigurationError(
                 variable: "REDIS_PASSWORD",
                 problem: "is not set, but REDIS_USERNAME is (\(username)); an ACL user needs its password")
-        }
-        if cluster {
-            throw ConfigurationError(
-                variable: "REDIS_CLUSTER",
-                problem: "is true, but this build speaks to a single Redis primary only; set REDIS_CLUSTER=false")
         }
         if let tls, let problem = checkTLS(tls) { throw problem }
     }
@@ -59,24 +63,25 @@ public struct RedisSettings: Sendable, Equatable {
 
 /// `REDIS_TLS=true` and how to verify the server: its certificate must chain to `caFile` (nil: the
 /// system's trust store, which holds the public CAs that sign ElastiCache's certificates) and name
-/// `serverName` (by default `REDIS_HOST`; a DNS name or an IP address).
+/// `serverName` (a DNS name or an IP address; nil: the host connected to, which for a cluster's
+/// other nodes is the address the cluster reports).
 public struct RedisTLSSettings: Sendable, Equatable {
     public var caFile: String?
-    public var serverName: String
+    public var serverName: String?
 
-    public init(caFile: String? = nil, serverName: String) {
+    public init(caFile: String? = nil, serverName: String? = nil) {
         self.caFile = caFile
         self.serverName = serverName
     }
 
     /// nil when `REDIS_TLS` is false; the TLS-only settings are refused then rather than ignored.
-    init?(from env: EnvironmentReader, host: String) throws(ConfigurationError) {
+    init?(from env: EnvironmentReader) throws(ConfigurationError) {
         guard try env.boolean("REDIS_TLS", default: false) else {
             for variable in ["REDIS_TLS_CA_FILE", "REDIS_TLS_SERVER_NAME"] where env.optional(variable) != nil {
                 throw ConfigurationError(variable: variable, problem: "is set but REDIS_TLS is not true; set REDIS_TLS=true to use it")
             }
             return nil
         }
-        self.init(caFile: env.optional("REDIS_TLS_CA_FILE"), serverName: env.optional("REDIS_TLS_SERVER_NAME") ?? host)
+        self.init(caFile: env.optional("REDIS_TLS_CA_FILE"), serverName: env.optional("REDIS_TLS_SERVER_NAME"))
     }
 }

@@ -8,6 +8,27 @@ public struct QueueKeys: Sendable, Equatable {
         self.queue = queue
     }
 
+    public static let maxShards = 64
+
+    /// The keys of each of `count` shards of the queue `queue`. Shard 0 is the queue itself, which
+    /// older producers push to. Every other shard gets a name whose slot falls in a part of the slot
+    /// space of its own (the slot space cut in `count` equal parts): on a cluster whose primaries own
+    /// equal slot ranges, as `redis-cli --cluster create` and ElastiCache lay them out, `count` equal
+    /// to the number of primaries puts one shard on each. Producers and Consumers derive the same
+    /// names from the same two settings.
+    public static func shards(of queue: String, count: Int) -> [QueueKeys] {
+        let first = QueueKeys(queue: queue)
+        guard count > 1 else { return [first] }
+        let part = { (slot: Int) in slot * count / HashSlot.count }
+        let taken = part(HashSlot.of(queue))
+        let freeParts = (0..<count).filter { $0 != taken }
+        return [first] + freeParts.enumerated().map { index, target in
+            // Each part holds at least 256 slots, so a matching suffix turns up within a few hundred tries.
+            let name = (0...).lazy.map { "\(queue):shard\(index + 1)-\($0)" }.first { part(HashSlot.of($0)) == target }!
+            return QueueKeys(queue: name)
+        }
+    }
+
     private var tag: String { "{\(queue)}" }
 
     /// Live consumers: a sorted set of consumer id -> last heartbeat (server time, ms).

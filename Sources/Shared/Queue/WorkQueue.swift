@@ -3,22 +3,45 @@ public struct WorkQueue: Sendable {
     public let keys: QueueKeys
     public let redis: RedisClient
 
-    public init(redis: RedisClient) {
+    public init(redis: RedisClient, keys: QueueKeys) {
         self.redis = redis
-        self.keys = QueueKeys(queue: redis.settings.queue)
+        self.keys = keys
+    }
+
+    /// The queue's shards (`REDIS_QUEUE_SHARDS`; one, the plain queue, by default).
+    public static func shards(on redis: RedisClient) -> [WorkQueue] {
+        QueueKeys.shards(of: redis.settings.queue, count: redis.settings.queueShards).map { WorkQueue(redis: redis, keys: $0) }
     }
 
     // MARK: Producer
 
-    /// Appends encoded messages in one RPUSH; returns the queue's length afterwards.
+    /// Appends encoded messages in one RPUSH; returns the queue's length afterwards. With
+    /// `REDIS_WAIT_REPLICAS` > 0, the same round trip asks for that many replicas' copies (WAIT)
+    /// within the deadline, and fewer confirmations throw: the values are on the primary but could
+    /// be lost with it (pushing them again elsewhere cannot duplicate a row: the message id stays the same).
     @discardableResult
     public func push(_ messages: [String], deadline: Deadline) async throws -> Int64 {
-        let reply = try await redis.run(["RPUSH", keys.queue] + messages, deadline: deadline)
-        return reply.integer ?? 0
+        let replicas = redis.settings.waitReplicas
+        guard replicas > 0 else {
+            return try await redis.run(["RPUSH", keys.queue] + messages, routingKey: keys.queue, deadline: deadline).integer ?? 0
+        }
+        // WAIT's own timeout ends well before the deadline: its answer still arrives in time, and
+        // a shortfall leaves time to try another shard.
+        let waitMs = max(1, Int64((deadline.remaining.seconds * 1000 / 3).rounded(.down)))
+        let replies = try await redis.pipeline(
+            [["RPUSH", keys.queue] + messages, ["WAIT", String(replicas), String(waitMs)]], routingKey: keys.queue, deadline: deadline)
+        let length = try replies[0].check().integer ?? 0
+        let confirmed = try replies[1].check().integer ?? 0
+        guard confirmed >= replicas else {
+            throw RedisError(
+                kind: .replication,
+                message: "NOREPLICAS only \(confirmed) of \(replicas) replicas (REDIS_WAIT_REPLICAS) confirmed the push within \(waitMs) ms")
+        }
+        return length
     }
 
     public func length(deadline: Deadline) async throws -> Int64 {
-        try await redis.run(["LLEN", keys.queue], deadline: deadline).integer ?? 0
+        try await redis.run(["LLEN", keys.queue], routingKey: keys.queue, deadline: deadline).integer ?? 0
     }
 
     // MARK: Consumer
@@ -28,7 +51,7 @@ public struct WorkQueue: Sendable {
     public func waitForWork(blockFor: Duration, deadline: Deadline) async throws {
         let seconds = format3(blockFor.seconds)
         try await redis.runBlocking(
-            ["BLMOVE", keys.queue, keys.queue, "LEFT", "LEFT", seconds], blockFor: blockFor, deadline: deadline)
+            ["BLMOVE", keys.queue, keys.queue, "LEFT", "LEFT", seconds], routingKey: keys.queue, blockFor: blockFor, deadline: deadline)
     }
 
     /// Moves up to `limit` entries into the consumer's processing list and returns them, oldest first.
@@ -36,7 +59,7 @@ public struct WorkQueue: Sendable {
         let reply = try await redis.run(
             ["EVAL", QueueScripts.fetchBatch, "3", keys.queue, keys.processing(consumer: consumer), keys.legacySequence,
              String(limit)],
-            deadline: deadline)
+            routingKey: keys.queue, deadline: deadline)
         return try (reply.array ?? []).map { entry in
             guard case .bulk(let bytes) = entry else {
                 throw RedisError(kind: .command, message: "fetch script returned a non-string entry")
@@ -51,17 +74,17 @@ public struct WorkQueue: Sendable {
         guard let first = batch.first else { return }
         let head = ["EVAL", QueueScripts.acknowledge, "3", keys.processing(consumer: consumer), keys.deadLetters,
                     keys.deliveryAttempts, String(batch.count)].map { Array($0.utf8) }
-        try await redis.run(bytes: head + [first] + deadLetters.map { Array($0.utf8) }, deadline: deadline)
+        try await redis.run(bytes: head + [first] + deadLetters.map { Array($0.utf8) }, routingKey: keys.queue, deadline: deadline)
     }
 
     public func heartbeat(consumer: String, deadline: Deadline) async throws {
-        try await redis.run(["EVAL", QueueScripts.heartbeat, "1", keys.consumers, consumer], deadline: deadline)
+        try await redis.run(["EVAL", QueueScripts.heartbeat, "1", keys.consumers, consumer], routingKey: keys.queue, deadline: deadline)
     }
 
     /// Leaves the consumer set on exit. A batch left uncommitted (the database was down through the
     /// shutdown grace period) stays in the processing list, and the next reaper returns it to the queue.
     public func deregister(consumer: String, deadline: Deadline) async throws {
-        try await redis.run(["ZREM", keys.consumers, consumer], deadline: deadline)
+        try await redis.run(["ZREM", keys.consumers, consumer], routingKey: keys.queue, deadline: deadline)
     }
 
     /// Gives the in-flight entries of consumers silent for longer than `silence` back to the queue.
@@ -69,9 +92,9 @@ public struct WorkQueue: Sendable {
     /// are found by a SCAN and reclaimed too.
     public func reclaimFromSilentConsumers(silence: Duration, maxDeliveries: Int, deadline: Deadline) async throws -> ReclaimResult {
         let silenceMs = String(Int64(silence.seconds * 1000))
-        let stale = try await redis.run(["EVAL", QueueScripts.staleConsumers, "1", keys.consumers, silenceMs], deadline: deadline)
+        let stale = try await redis.run(["EVAL", QueueScripts.staleConsumers, "1", keys.consumers, silenceMs], routingKey: keys.queue, deadline: deadline)
         var candidates = Set((stale.array ?? []).compactMap(\.string))
-        let live = Set(try await redis.run(["ZRANGE", keys.consumers, "0", "-1"], deadline: deadline).array?.compactMap(\.string) ?? [])
+        let live = Set(try await redis.run(["ZRANGE", keys.consumers, "0", "-1"], routingKey: keys.queue, deadline: deadline).array?.compactMap(\.string) ?? [])
         for key in try await processingLists(deadline: deadline) {
             let owner = String(key.dropFirst(keys.processingPrefix.count))
             if !live.contains(owner) { candidates.insert(owner) }
@@ -81,7 +104,7 @@ public struct WorkQueue: Sendable {
             let reply = try await redis.run(
                 ["EVAL", QueueScripts.reclaim, "5", keys.consumers, keys.processing(consumer: consumer), keys.queue,
                  keys.deliveryAttempts, keys.deadLetters, consumer, silenceMs, String(maxDeliveries)],
-                deadline: deadline)
+                routingKey: keys.queue, deadline: deadline)
             guard let counts = reply.array?.compactMap(\.integer), counts.count == 2, counts[0] >= 0 else { continue }
             result.consumers.append(consumer)
             result.requeued += Int(counts[0])
@@ -95,7 +118,7 @@ public struct WorkQueue: Sendable {
         var found: [String] = []
         repeat {
             let reply = try await redis.run(
-                ["SCAN", cursor, "MATCH", keys.processingPrefix.globEscaped + "*", "COUNT", "1000"], deadline: deadline)
+                ["SCAN", cursor, "MATCH", keys.processingPrefix.globEscaped + "*", "COUNT", "1000"], routingKey: keys.queue, deadline: deadline)
             guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
             cursor = next
             found += parts[1].array?.compactMap(\.string) ?? []
@@ -107,10 +130,10 @@ public struct WorkQueue: Sendable {
     public func depths(deadline: Deadline) async throws -> QueueDepths {
         let replies = try await redis.pipeline(
             [["LLEN", keys.queue], ["LLEN", keys.deadLetters], ["ZRANGE", keys.consumers, "0", "-1"], ["LINDEX", keys.queue, "0"]],
-            deadline: deadline)
+            routingKey: keys.queue, deadline: deadline)
         let consumers = try replies[2].check().array?.compactMap(\.string) ?? []
         let processing = consumers.isEmpty ? [] : try await redis.pipeline(
-            consumers.map { ["LLEN", keys.processing(consumer: $0)] }, deadline: deadline)
+            consumers.map { ["LLEN", keys.processing(consumer: $0)] }, routingKey: keys.queue, deadline: deadline)
         let oldest = try replies[3].check()
         let oldestTimestamp: UInt64? =
             if case .bulk(let bytes) = oldest { try? QueueMessage.decode(bytes).enqueuedAtMilliseconds } else { nil }

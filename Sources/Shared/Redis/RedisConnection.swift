@@ -39,13 +39,14 @@ public final class RedisConnection: BlockingConnection, @unchecked Sendable {
             throw RedisError(kind: .connection, message: "connect to \(host):\(port) failed: \(message)")
         }
         // The handshake is bounded by the same timeout as every later read and write.
-        if let tls, redisSetTimeout(context, timeval(timeout)) != REDIS_OK || !tls.secure(context) {
+        let serverName = tls?.settings.serverName ?? host
+        if let tls, redisSetTimeout(context, timeval(timeout)) != REDIS_OK || !tls.secure(context, serverName: serverName) {
             let message = Self.errorText(context)
             redisFree(context)
             throw RedisError(
                 kind: .tls,
                 message: "TLS with \(host):\(port) failed: \(message.isEmpty ? "handshake refused" : message)"
-                    + " (the server's certificate must chain to REDIS_TLS_CA_FILE and name \(tls.settings.serverName))")
+                    + " (the server's certificate must chain to REDIS_TLS_CA_FILE and name \(serverName))")
         }
         _ = redisEnableKeepAlive(context)
         let connection = RedisConnection(context: context)

@@ -27,8 +27,8 @@ public final class RedisTLSContext: @unchecked Sendable {
     deinit { cp_redis_tls_free(&api) }
 
     /// The TLS handshake on a freshly connected context, verifying the server's certificate.
-    func secure(_ context: UnsafeMutablePointer<redisContext>) -> Bool {
-        withUnsafePointer(to: &api) { cp_redis_tls_connect($0, context, settings.serverName) == REDIS_OK }
+    func secure(_ context: UnsafeMutablePointer<redisContext>, serverName: String) -> Bool {
+        withUnsafePointer(to: &api) { cp_redis_tls_connect($0, context, serverName) == REDIS_OK }
     }
 
     /// Why TLS cannot work as configured, as the start-up line that names the variable; nil if it can.

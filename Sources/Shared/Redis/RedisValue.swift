@@ -49,6 +49,9 @@ public struct RedisError: Error, CustomStringConvertible, Equatable {
         case tls
         /// The server is there but cannot serve now (LOADING after a restart, READONLY replica, ...).
         case unavailable
+        /// Fewer replicas confirmed a write than `REDIS_WAIT_REPLICAS` asks for: the write is on the
+        /// primary only. Trying the same primary again cannot get more replicas.
+        case replication
         /// The server rejected the command itself.
         case command
         /// The linked hiredis cannot do what the configuration asks.

@@ -38,8 +38,9 @@ def sql(query, database=None):
     return [line.split("\t") for line in output.splitlines()]
 
 
-def redis(*args):
-    return subprocess.run(["redis-cli", "-p", REDIS_PORT, *map(str, args)], check=True, capture_output=True, text=True).stdout.strip()
+def redis(*args, port=REDIS_PORT):
+    """redis-cli; -c follows a cluster's redirects (and changes nothing on a single primary)."""
+    return subprocess.run(["redis-cli", "-c", "-p", str(port), *map(str, args)], check=True, capture_output=True, text=True).stdout.strip()
 
 
 class Program:
@@ -112,13 +113,14 @@ def create_database(name):
     sql(f"DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}`")
 
 
-def prefill(queue, count):
-    """Pushes `count` envelopes inside Redis (a Lua loop), so the load generator costs nothing."""
+def prefill(queue, count, port=REDIS_PORT, first=1):
+    """Pushes `count` envelopes (ids b-<first>...) inside Redis (a Lua loop), so the load generator costs nothing."""
     script = ("for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do redis.call('RPUSH', KEYS[1], "
               "'{\"v\":1,\"id\":\"b-' .. i .. '\",\"count\":' .. i .. ',\"ts\":' .. ARGV[3] .. '}') end return 1")
     now = int(time.time() * 1000)
-    for start in range(1, count + 1, 100_000):
-        redis("EVAL", script, 1, queue, start, min(start + 99_999, count), now)
+    last = first + count - 1
+    for start in range(first, last + 1, 100_000):
+        redis("EVAL", script, 1, queue, start, min(start + 99_999, last), now, port=port)
 
 
 def counted_rows(database):
@@ -262,6 +264,107 @@ def measure_end_to_end(figures):
     figures.append(row(f"End-to-end latency p99 at {rate} POST/s", p99, "ms", None, None, None, ""))
 
 
+# --- One Redis primary against a 3-primary cluster with the queue in 3 shards (REDIS_QUEUE_SHARDS).
+
+CLUSTER_PORTS = (47001, 47002, 47003)
+CLUSTER_DRAIN_MESSAGES = 60_000 if QUICK else 300_000
+CLUSTER_POST_CONNECTIONS = 64
+
+
+def crc16(data):
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xFFFF
+    return crc
+
+
+def hash_slot(key):
+    data = key.encode()
+    start = data.find(b"{")
+    end = data.find(b"}", start + 1) if start >= 0 else -1
+    if start >= 0 and end > start + 1:
+        data = data[start + 1:end]
+    return crc16(data) % 16384
+
+
+def shard_names(queue, count):
+    """The queue's shard lists, as QueueKeys.shards(of:count:) names them (the benchmark prefills them)."""
+    part = lambda slot: slot * count // 16384
+    taken = part(hash_slot(queue))
+    names = [queue]
+    for index, target in enumerate(p for p in range(count) if p != taken):
+        suffix = 0
+        while part(hash_slot(f"{queue}:shard{index + 1}-{suffix}")) != target:
+            suffix += 1
+        names.append(f"{queue}:shard{index + 1}-{suffix}")
+    return names
+
+
+def start_cluster():
+    """Three primaries without replicas: this compares spreading the queue, not replication."""
+    directory = STATE / "cluster"
+    subprocess.run(["rm", "-rf", str(directory)], check=True)
+    directory.mkdir(parents=True)
+    for port in CLUSTER_PORTS:
+        subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                        "--cluster-config-file", f"nodes-{port}.conf", "--dir", str(directory), "--save", "", "--appendonly", "no",
+                        "--daemonize", "yes", "--logfile", str(directory / f"{port}.log")], check=True)
+    for port in CLUSTER_PORTS:
+        wait_until(lambda: redis("PING", port=port) == "PONG", 10, f"redis-server on {port}")
+    subprocess.run(["redis-cli", "--cluster", "create", *[f"127.0.0.1:{port}" for port in CLUSTER_PORTS], "--cluster-yes"],
+                   check=True, capture_output=True)
+    for port in CLUSTER_PORTS:
+        wait_until(lambda: "cluster_state:ok" in redis("CLUSTER", "INFO", port=port), 30, f"the cluster as seen from {port}")
+
+
+def stop_cluster():
+    for port in CLUSTER_PORTS:
+        subprocess.run(["redis-cli", "-p", str(port), "SHUTDOWN", "NOSAVE"], capture_output=True)
+
+
+def post_and_drain(label, port, shards, **cluster):
+    """POST req/s through a Producer, then the drain rate of 2 Consumers, with the queue in `shards` lists."""
+    database = queue = f"bench_{label}"
+    create_database(database)
+    settings = dict(REDIS_PORT=port, REDIS_QUEUE_SHARDS=shards, **cluster)
+    producer = Program(os.environ["PRODUCER_BIN"], f"producer-{label}", database, queue, **settings)
+    wait_until(lambda: http_ok("/health"), 30, f"the Producer ({label})")
+    post = wrk("/count", CLUSTER_POST_CONNECTIONS, STATE / "post.lua")
+    producer.stop()
+    per_shard = CLUSTER_DRAIN_MESSAGES // shards
+    for index, name in enumerate(shard_names(queue, shards)):
+        redis("DEL", name, port=port)
+        prefill(name, per_shard, port=port, first=1 + index * per_shard)
+    total = per_shard * shards
+    started = time.monotonic()
+    consumers = [Program(os.environ["CONSUMER_BIN"], f"consumer-{label}-{n}", database, queue, CONSUMER_HTTP_PORT=46200 + n,
+                         CONSUMER_BATCH_SIZE=1000, **settings) for n in range(2)]
+    wait_until(lambda: counted_rows(database) >= total, 600, f"the drain ({label})")
+    drain = total / (time.monotonic() - started)
+    for consumer in consumers:
+        consumer.stop()
+    return post, drain, total
+
+
+def measure_cluster(figures):
+    single_post, single_drain, single_total = post_and_drain("one_primary", REDIS_PORT, 1)
+    start_cluster()
+    try:
+        cluster_post, cluster_drain, cluster_total = post_and_drain("cluster", CLUSTER_PORTS[0], 3, REDIS_CLUSTER="true")
+    finally:
+        stop_cluster()
+    figures.append(row(f"POST /count req/s, 1 Redis primary, {CLUSTER_POST_CONNECTIONS} conns", single_post["rps"], "req/s", None, None, None,
+                       f"p50 {single_post['p50_ms']:.2f} ms, p99 {single_post['p99_ms']:.2f} ms, errors {single_post['errors']}"))
+    figures.append(row(f"POST /count req/s, 3-primary cluster, 3 shards, {CLUSTER_POST_CONNECTIONS} conns", cluster_post["rps"], "req/s",
+                       single_post["rps"], "1 primary req/s", None,
+                       f"p50 {cluster_post['p50_ms']:.2f} ms, p99 {cluster_post['p99_ms']:.2f} ms, errors {cluster_post['errors']}"))
+    figures.append(row(f"Consumer drain, 2 consumers, 1 Redis primary, {single_total:,} queued", single_drain, "rows/s", None, None, None, ""))
+    figures.append(row(f"Consumer drain, 2 consumers, 3-primary cluster, 3 shards, {cluster_total:,} queued", cluster_drain, "rows/s",
+                       single_drain, "1 primary rows/s", None, "all processes share this machine's cores"))
+
+
 def row(figure, value, unit, reference, reference_name, target_ratio, note, lower_is_better=False):
     ratio = value / reference if reference else None
     if target_ratio is not None and ratio is not None:
@@ -283,7 +386,7 @@ def machine():
 
 def main():
     figures = []
-    for phase in (measure_http, measure_redis_ceiling, measure_drain, measure_get_count, measure_end_to_end):
+    for phase in (measure_http, measure_redis_ceiling, measure_drain, measure_cluster, measure_get_count, measure_end_to_end):
         print(f"--- {phase.__name__.removeprefix('measure_')}", flush=True)
         phase(figures)
     report = {"machine": machine(), "figures": figures}

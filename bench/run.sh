@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark: starts its own Redis + MariaDB (ports 46380 / 43307, state in .local/bench) and the
-# release builds of Producer and Consumer, measures every figure beside its ceiling in one run, prints
+# release builds of Producer and Consumer (and, for the cluster figures, a 3-primary Redis Cluster on ports
+# 47001-47003), measures every figure beside its ceiling in one run, prints
 # one table and writes it as JSON under bench/results/. Takes about 10 minutes on 2 cores.
 #   bench/run.sh            full run
 #   QUICK=1 bench/run.sh    shorter phases and smaller data (a smoke test of the script, not figures to quote)
@@ -28,6 +29,8 @@ cleanup() {
   pkill -f "$state/" 2>/dev/null || true
   [ -n "${BENCH_PIDS:-}" ] && kill $BENCH_PIDS 2>/dev/null || true
   redis_stop "$state" "$REDIS_PORT"
+  # The cluster phase's own redis-servers (benchmark.py stops them; this catches an interrupted run).
+  for port in 47001 47002 47003; do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
   mariadb_stop "$state"
 }
 trap cleanup EXIT

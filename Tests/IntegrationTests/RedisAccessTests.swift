@@ -28,8 +28,9 @@ struct RedisAccessTests {
             return user
         }
 
-        func settings(queue: String, password: String? = nil) -> RedisSettings {
+        func settings(queue: String, password: String? = nil, shards: Int = 1) -> RedisSettings {
             var settings = TestServices.redis(queue: queue)
+            settings.queueShards = shards
             settings.username = name
             settings.password = password ?? self.password
             return settings
@@ -90,8 +91,9 @@ struct RedisAccessTests {
             try? consumerUser.delete()
         }
         let database = try TestServices.freshDatabase()
-        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: consumerUser.settings(queue: queue), database: database))
-        try await producer(redis: producerUser.settings(queue: queue), database: database).test(.live) { client in
+        // Three shards: the rules cover a sharded queue's keys too.
+        let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: consumerUser.settings(queue: queue, shards: 3), database: database))
+        try await producer(redis: producerUser.settings(queue: queue, shards: 3), database: database).test(.live) { client in
             for value in 1...20 {
                 let status = try await Self.post(client, value).0
                 #expect(status == .created)

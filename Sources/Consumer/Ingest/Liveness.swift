@@ -15,26 +15,19 @@ struct Liveness: Service {
     func run() async throws {
         var sinceReap: Duration = .zero
         while !Task.isShuttingDownGracefully {
-            let deadline = Deadline.after(.seconds(2))
-            do {
-                for shard in queue.shards {
-                    try await shard.heartbeat(consumer: configuration.consumerID, deadline: deadline)
+            let reapNow = sinceReap >= configuration.reclaimAfter / 2
+            if reapNow { sinceReap = .zero }
+            // Shard by shard: a shard whose primary is failing over must not silence this consumer on the others.
+            for shard in queue.shards {
+                do {
+                    try await shard.heartbeat(consumer: configuration.consumerID, deadline: .after(.seconds(2)))
+                    if reapNow { try await reap(shard, deadline: .after(.seconds(5))) }
+                } catch {
+                    logger.warning("heartbeat or reclaim failed", metadata: ["queue": "\(shard.keys.queue)", "error": "\(error)"])
                 }
-                if sinceReap >= configuration.reclaimAfter / 2 {
-                    sinceReap = .zero
-                    try await reap(deadline: .after(.seconds(5)))
-                }
-            } catch {
-                logger.warning("heartbeat or reclaim failed", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { [interval = configuration.heartbeatInterval] in try await Task.sleep(for: interval) }
             sinceReap += configuration.heartbeatInterval
-        }
-    }
-
-    private func reap(deadline: Deadline) async throws {
-        for shard in queue.shards {
-            try await reap(shard, deadline: deadline)
         }
     }
 

@@ -19,6 +19,8 @@ CONSUMER_DB_PASSWORD=$(sed -n 's/^CONSUMER_DB_PASSWORD=//p' "$STACK_ENV")
 readonly PRODUCER_DB_PASSWORD CONSUMER_DB_PASSWORD
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/redis-tls.XXXXXX")
+# Mounted into the containers, whose users (redis, 10001) must be able to enter it.
+chmod 0755 "$WORK"
 CONTAINERS=()
 cleanup() {
   local status=$?

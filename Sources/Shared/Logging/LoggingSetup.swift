@@ -38,15 +38,12 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var members: [(String, String)] = [
-            ("ts", String(UnixTime.milliseconds())), ("level", JSONText.quoted(level.rawValue)),
-            ("logger", JSONText.quoted(label)), ("msg", JSONText.quoted(message.description)),
+            ("ts", String(UnixTime.milliseconds())), ("level", JSONText.quoted(event.level.rawValue)),
+            ("logger", JSONText.quoted(label)), ("msg", JSONText.quoted(event.message.description)),
         ]
-        let merged = metadata.merging(explicit ?? [:]) { _, new in new }
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             members.append((key, JSONText.quoted(value.description)))
         }

@@ -54,16 +54,10 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
     }
 
     private func create() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        process.arguments = ["--cluster", "create"] + ports.map { "127.0.0.1:\($0)" } + ["--cluster-replicas", "1", "--cluster-yes"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let (status, text) = try TestServices.runToEnd(
+            URL(fileURLWithPath: "/usr/bin/redis-cli"),
+            arguments: ["--cluster", "create"] + ports.map { "127.0.0.1:\($0)" } + ["--cluster-replicas", "1", "--cluster-yes"])
+        guard status == 0 else {
             throw TestServices.SetupError(description: "redis-cli --cluster create failed:\n\(text)")
         }
         for port in ports {

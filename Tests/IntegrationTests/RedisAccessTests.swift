@@ -163,25 +163,16 @@ struct RedisAccessTests {
         let wrongPassword = TestServices.uniqueName("wrong")
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let process = Process()
-        process.executableURL = Self.binary(program)
-        process.arguments = []
-        process.environment = [
+        let (status, text) = try TestServices.runToEnd(Self.binary(program), environment: [
             "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": queue,
             "REDIS_USERNAME": user.name, "REDIS_PASSWORD": wrongPassword,
             "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
             "DB_PASSWORD": database.password, "DB_NAME": database.name,
             "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(Int.random(in: 30000...34999)),
             "CONSUMER_HTTP_PORT": String(Int.random(in: 35000...39999)),
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        ])
 
-        #expect(process.terminationStatus == 1, "\(text)")
+        #expect(status == 1, "\(text)")
         let refusals = text.split(separator: "\n").filter { $0.contains("WRONGPASS") }
         #expect(refusals.count == 1, "\(text)")
         #expect(refusals.first?.contains("REDIS_PASSWORD") == true, "\(text)")

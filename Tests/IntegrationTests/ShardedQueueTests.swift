@@ -16,12 +16,17 @@ struct ShardedQueueTests {
 
     private static let perShard = 20_000
 
-    @Test func aConsumerTakesBatchesFromEveryShardInTurnSoNoneStarves() async throws {
+    /// A queue of its own in 3 shards on the test Redis, a fresh database, and a client for both.
+    private static func threeShards() throws -> (RedisSettings, DatabaseSettings, RedisClient, [WorkQueue]) {
+        let database = try TestServices.freshDatabase()
         var redis = TestServices.redis()
         redis.queueShards = 3
-        let database = try TestServices.freshDatabase()
         let client = RedisClient(settings: redis)
-        let shards = QueueShards(redis: client).shards
+        return (redis, database, client, QueueShards(redis: client).shards)
+    }
+
+    @Test func aConsumerTakesBatchesFromEveryShardInTurnSoNoneStarves() async throws {
+        let (redis, database, client, shards) = try Self.threeShards()
         for (index, shard) in shards.enumerated() {
             try await shard.push(Self.envelopes(0..<Self.perShard, prefix: "s\(index)"), deadline: .after(.seconds(5)))
         }
@@ -46,11 +51,7 @@ struct ShardedQueueTests {
     }
 
     @Test func aDeadConsumersBatchIsReclaimedOnWhicheverShardItWasTakenFrom() async throws {
-        var redis = TestServices.redis()
-        redis.queueShards = 3
-        let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let shards = QueueShards(redis: client).shards
+        let (redis, database, client, shards) = try Self.threeShards()
         // A consumer died holding one batch on the last shard; nothing else is queued.
         let orphaned = Self.envelopes(0..<5, prefix: "ghost")
         try await client.run(["RPUSH", shards[2].keys.processing(consumer: "ghost")] + orphaned, routingKey: shards[2].keys.queue, deadline: .after(.seconds(2)))

@@ -76,6 +76,21 @@ enum TestServices {
         return false
     }
 
+    /// Runs a program to its end; returns its exit status and its stdout and stderr together.
+    static func runToEnd(_ executable: URL, arguments: [String] = [], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     static func consumerConfiguration(redis: RedisSettings, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(redis: redis, database: database, consumerID: id)
         configuration.httpHost = "127.0.0.1"
@@ -119,6 +134,7 @@ extension RedisClient {
         try await run(command, routingKey: command.dropFirst().first, deadline: deadline)
     }
 
+    @discardableResult
     func pipeline(_ commands: [[String]], deadline: Deadline) async throws -> [RedisValue] {
         try await pipeline(commands, routingKey: commands.first?.dropFirst().first, deadline: deadline)
     }

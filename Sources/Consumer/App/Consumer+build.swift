@@ -32,7 +32,7 @@ func buildProbeRouter(queue: QueueShards, database: DatabaseClient, metrics: Pro
     }
     Probes(
         program: "Consumer", hostname: Host.name, timeout: .seconds(1),
-        redis: { try await queue.redis.run(["PING"], routingKey: nil, deadline: $0) },
+        redis: { try await queue.redis.ping(deadline: $0) },
         database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } }
     ).addRoutes(to: router.group())
     return router

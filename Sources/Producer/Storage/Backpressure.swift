@@ -35,8 +35,8 @@ final class Backpressure: Sendable {
         let observation = latest.withLock { $0 }
         guard observation.total >= highWaterMark else { return false }
         guard ContinuousClock.now - observation.at >= Self.recheckInterval else { return true }
-        let lengths = try await queue.lengths(deadline: deadline)
-        latest.withLock { $0 = Observation(lengths: lengths) }
-        return lengths.reduce(0, +) >= highWaterMark
+        let fresh = Observation(lengths: try await queue.lengths(deadline: deadline))
+        latest.withLock { $0 = fresh }
+        return fresh.total >= highWaterMark
     }
 }

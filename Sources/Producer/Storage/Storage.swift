@@ -49,6 +49,6 @@ struct RedisQueueInspector: QueueInspecting {
     }
 
     func ping(deadline: Deadline) async throws {
-        try await queue.redis.run(["PING"], routingKey: nil, deadline: deadline)
+        try await queue.redis.ping(deadline: deadline)
     }
 }

@@ -65,7 +65,7 @@ public struct RedisSettings: Sendable, Equatable {
 /// system's trust store, which holds the public CAs that sign ElastiCache's certificates) and name
 /// `serverName` (a DNS name or an IP address; nil: the host connected to, which for a cluster's
 /// other nodes is the address the cluster reports).
-public struct RedisTLSSettings: Sendable, Equatable {
+public struct RedisTLSSettings: Sendable, Hashable {
     public var caFile: String?
     public var serverName: String?
 

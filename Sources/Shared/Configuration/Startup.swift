@@ -24,7 +24,7 @@ public func exitIfRedisRefuses(_ settings: RedisSettings, logger: Logger) async 
     let redis = RedisClient(settings: settings, poolSize: 1)
     let failure: (any Error)?
     do {
-        try await redis.checkAccess()
+        try await redis.ping(deadline: .after(.seconds(3)))
         failure = nil
     } catch {
         failure = error

@@ -8,10 +8,6 @@ public struct WorkQueue: Sendable {
         self.keys = keys
     }
 
-    /// The queue's shards (`REDIS_QUEUE_SHARDS`; one, the plain queue, by default).
-    public static func shards(on redis: RedisClient) -> [WorkQueue] {
-        QueueKeys.shards(of: redis.settings.queue, count: redis.settings.queueShards).map { WorkQueue(redis: redis, keys: $0) }
-    }
 
     // MARK: Producer
 

@@ -52,10 +52,10 @@ public final class RedisClient: Sendable {
         return try await execute([command.map { Array($0.utf8) }], routingKey: routingKey, deadline: deadline, timeout: timeout)[0].check()
     }
 
-    /// Connects once and pings, for the start of a program: `RedisError.isRefusal` then means the
-    /// configuration is wrong (credentials, TLS) and will stay wrong until someone changes it.
-    public func checkAccess(timeout: Duration = .seconds(3)) async throws {
-        try await run(["PING"], routingKey: nil, deadline: .after(timeout))
+    /// PING on any node: the readiness probes, and the start-up check, where `RedisError.isRefusal`
+    /// means the configuration is wrong (credentials, TLS) and will stay so until someone changes it.
+    public func ping(deadline: Deadline) async throws {
+        try await run(["PING"], routingKey: nil, deadline: deadline)
     }
 
     public func shutdown() async {
@@ -66,7 +66,7 @@ public final class RedisClient: Sendable {
     /// answered MOVED or ASK was not executed, so sending it again to the right node is safe.
     private func execute(_ commands: [[[UInt8]]], routingKey: String?, deadline: Deadline, timeout: Duration?) async throws -> [RedisValue] {
         guard let router else {
-            return try await send(commands, to: nodes.seed, asking: false, deadline: deadline, timeout: timeout)
+            return try await send(commands, via: nodes.seedPool, asking: false, deadline: deadline, timeout: timeout)
         }
         var target = try await router.primary(forSlot: routingKey.map(HashSlot.of))
         var replies = [RedisValue?](repeating: nil, count: commands.count)
@@ -75,7 +75,8 @@ public final class RedisClient: Sendable {
         for _ in 0...Self.maxRedirects {
             let answered: [RedisValue]
             do {
-                answered = try await send(pending.map { commands[$0] }, to: target, asking: asking, deadline: deadline, timeout: timeout)
+                answered = try await send(
+                    pending.map { commands[$0] }, via: nodes.pool(for: target), asking: asking, deadline: deadline, timeout: timeout)
             } catch let error as RedisError where error.kind == .connection || error.kind == .unavailable {
                 await router.markStale()  // the primary may be gone, its replica taking over
                 throw error
@@ -101,9 +102,9 @@ public final class RedisClient: Sendable {
     }
 
     private func send(
-        _ commands: [[[UInt8]]], to address: RedisNodeAddress, asking: Bool, deadline: Deadline, timeout: Duration?
+        _ commands: [[[UInt8]]], via pool: BlockingConnectionPool<RedisConnection>, asking: Bool, deadline: Deadline, timeout: Duration?
     ) async throws -> [RedisValue] {
-        try await nodes.pool(for: address).withConnection(deadline: deadline) { connection in
+        try await pool.withConnection(deadline: deadline) { connection in
             let timeout = timeout ?? deadline.remaining
             // ASKING admits exactly the next command on this connection into a slot being imported.
             guard asking else { return try connection.pipeline(bytes: commands, timeout: timeout) }
@@ -118,6 +119,8 @@ public final class RedisClient: Sendable {
 /// the backoff that keeps a refused login from repeating at every request.
 private final class NodePools: Sendable {
     let seed: RedisNodeAddress
+    /// The pool of `REDIS_HOST`, at hand without a lookup: the only one of a single primary.
+    let seedPool: BlockingConnectionPool<RedisConnection>
     private let poolSize: Int
     private let connect: @Sendable (RedisNodeAddress, Deadline) throws -> RedisConnection
     private let pools = Mutex<[RedisNodeAddress: BlockingConnectionPool<RedisConnection>]>([:])
@@ -126,26 +129,35 @@ private final class NodePools: Sendable {
         seed = RedisNodeAddress(host: settings.host, port: settings.port)
         self.poolSize = poolSize
         let tls: Result<RedisTLSContext, RedisError>? = settings.tls.map { tlsSettings in
-            Result { () throws(RedisTLSSetupError) in try RedisTLSContext(tlsSettings) }
+            Result { () throws(RedisTLSSetupError) in try RedisTLSContext.shared(tlsSettings) }
                 .mapError { RedisError(kind: .unsupported, message: $0.reason) }
         }
         let refusals = RefusalBackoff()
-        connect = { address, deadline in
+        let connect: @Sendable (RedisNodeAddress, Deadline) throws -> RedisConnection = { address, deadline in
             try refusals.attempt { () throws(RedisError) in
                 try RedisConnection.connect(
                     host: address.host, port: address.port, username: settings.username, password: settings.password,
                     tls: tls?.get(), timeout: deadline.remaining)
             }
         }
+        self.connect = connect
+        seedPool = Self.makePool(for: seed, size: poolSize, connect: connect)
+        pools.withLock { $0[seed] = seedPool }
     }
 
     func pool(for address: RedisNodeAddress) -> BlockingConnectionPool<RedisConnection> {
         pools.withLock { pools in
             if let pool = pools[address] { return pool }
-            let pool = BlockingConnectionPool(name: "Redis", size: poolSize) { [connect] deadline in try connect(address, deadline) }
+            let pool = Self.makePool(for: address, size: poolSize, connect: connect)
             pools[address] = pool
             return pool
         }
+    }
+
+    private static func makePool(
+        for address: RedisNodeAddress, size: Int, connect: @escaping @Sendable (RedisNodeAddress, Deadline) throws -> RedisConnection
+    ) -> BlockingConnectionPool<RedisConnection> {
+        BlockingConnectionPool(name: "Redis", size: size) { deadline in try connect(address, deadline) }
     }
 
     func shutdown() async {

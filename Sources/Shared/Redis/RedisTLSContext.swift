@@ -1,9 +1,11 @@
 import CHiredis
+import Synchronization
 
 /// The TLS client side of Redis connections: libhiredis_ssl and OpenSSL, loaded at run time (see
-/// the CHiredis shim), and one OpenSSL context that every connection of a client shares. It owns
-/// the context and the library handles and releases them in `deinit`; each connection's TLS
-/// session belongs to that connection's hiredis context and is freed with it.
+/// the CHiredis shim), and one OpenSSL context that every connection shares (`shared(_:)` keeps one
+/// per setting for the life of the process). It owns the context and the library handles and
+/// releases them in `deinit`; each connection's TLS session belongs to that connection's hiredis
+/// context and is freed with it.
 ///
 /// `@unchecked Sendable`: after `init` configured it, OpenSSL's context is only read, which
 /// OpenSSL allows from many threads at once.
@@ -31,10 +33,23 @@ public final class RedisTLSContext: @unchecked Sendable {
         withUnsafePointer(to: &api) { cp_redis_tls_connect($0, context, serverName) == REDIS_OK }
     }
 
+    private static let made = Mutex<[RedisTLSSettings: RedisTLSContext]>([:])
+
+    /// The context for `settings`, made once per process: the start-up check and every client
+    /// share it, rather than each loading the libraries and the CA certificates again.
+    static func shared(_ settings: RedisTLSSettings) throws(RedisTLSSetupError) -> RedisTLSContext {
+        try made.withLock { made throws(RedisTLSSetupError) in
+            if let context = made[settings] { return context }
+            let context = try RedisTLSContext(settings)
+            made[settings] = context
+            return context
+        }
+    }
+
     /// Why TLS cannot work as configured, as the start-up line that names the variable; nil if it can.
     public static func problem(with settings: RedisTLSSettings) -> ConfigurationError? {
         do {
-            _ = try RedisTLSContext(settings)
+            _ = try shared(settings)
             return nil
         } catch {
             return error.configurationError

@@ -10,8 +10,10 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
     private let directory: URL
 
     init() throws {
-        // Cluster bus ports are these plus 10000: both ranges stay clear of the other tests' ports.
-        let base = Int.random(in: 0..<500) * 6 + 20000
+        // Cluster bus ports are these plus 10000. Both stay below 32768, where Linux starts handing
+        // out ephemeral ports to outgoing connections (a bus port taken by one stops a node from
+        // starting), and clear of the other tests' ports.
+        let base = Int.random(in: 0..<461) * 6 + 20000
         ports = Array(base..<(base + 6))
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("count-pipeline-cluster-\(base)")
         try? FileManager.default.removeItem(at: directory)

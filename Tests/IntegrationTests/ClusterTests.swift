@@ -14,8 +14,9 @@ import Testing
 struct ClusterTests {
     init() throws { try TestServices.require() }
 
-    private func producer(_ redis: RedisSettings, _ database: DatabaseSettings) -> some ApplicationProtocol {
+    private func producer(_ redis: RedisSettings, _ database: DatabaseSettings, requestTimeout: Duration? = nil) -> some ApplicationProtocol {
         var configuration = ProducerConfiguration(redis: redis, database: database)
+        if let requestTimeout { configuration.requestTimeout = requestTimeout }
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = 0
         return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
@@ -115,7 +116,9 @@ struct ClusterTests {
     @Test func waitAnswers503WhenFewerReplicasConfirmThanAskedFor() async throws {
         let cluster = try OwnCluster()
         let database = try TestServices.freshDatabase()
-        try await producer(cluster.settings(waitReplicas: 1), database).test(.router) { client in
+        // A longer deadline than the default second: WAIT gets a third of it, and a loaded CI machine
+        // may need more than a third of a second for the first replica acknowledgement.
+        try await producer(cluster.settings(waitReplicas: 1), database, requestTimeout: .seconds(5)).test(.router) { client in
             let id = try await Self.post(client, 1)
             #expect(id != nil, "one replica per primary confirms")
         }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bad-input suite (issue 3): malformed HTTP requests against a real Producer, sent byte for byte over
-# raw sockets (tests/bad_input/, Python standard library only). Each must get its documented JSON 4xx
+# raw sockets (system-tests/bad_input/, Python standard library only). Each must get its documented JSON 4xx
 # (or, where SwiftNIO refuses the bytes before our code runs, a 4xx or a clean close), queue nothing,
 # leave the Producer alive, and be followed by a good POST /count answered 201.
 # Needs Redis and MariaDB and the built Producer: run it through `./dev test`, which exports REDIS_HOST,
@@ -54,7 +54,7 @@ trap stop_leftovers EXIT
 
 echo "test-bad-input: Producer $PRODUCER_BIN, Redis $REDIS_HOST:$REDIS_PORT; Producer logs in $logs/"
 # -B: no __pycache__ in the work tree.
-if python3 -B tests/bad_input/run.py "$logs" "$leftovers"; then
+if python3 -B system-tests/bad_input/run.py "$logs" "$leftovers"; then
   echo "test-bad-input: passed"
 else
   echo "test-bad-input: FAILED; Producer logs in $logs/" >&2

@@ -43,7 +43,7 @@ echo "              client-side validation, keyboard-only send, screenshots (des
 echo "              recovery; page states (API error, loading, empty, database down); control names and contrast;"
 echo "              the page's JavaScript modules"
 # -B: no __pycache__ in the work tree.
-if /usr/bin/python3 -B -m unittest discover --start-directory tests/browser --top-level-directory tests/browser --verbose; then
+if /usr/bin/python3 -B -m unittest discover --start-directory system-tests/browser --top-level-directory system-tests/browser --verbose; then
   echo "test-browser: passed; screenshots and logs in test-artifacts/browser/"
 else
   echo "test-browser: FAILED; Producer and Consumer logs and screenshots in test-artifacts/browser/" >&2

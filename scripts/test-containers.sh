@@ -22,7 +22,7 @@ readonly HEALTH_TIMEOUT_SECONDS=240
 # The Dockerfile ADDs Amazon's RDS CA bundle from its URL, which machines without Internet access
 # cannot reach; the build gets a committed test certificate instead. ADD takes a local source only
 # from the build context, so it is a path inside the repository (and let in by .dockerignore).
-readonly RDS_CA_FIXTURE=tests/deploy/fixtures/rds-ca-test.pem
+readonly RDS_CA_FIXTURE=system-tests/deploy/fixtures/rds-ca-test.pem
 readonly RDS_CA_FILE=/etc/ssl/certs/rds-global-bundle.pem
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/test-containers.XXXXXX")
@@ -132,14 +132,14 @@ make_builder_image() {
   cp -al "$mirror" "$WORK/builder/swift-packages" 2>/dev/null || cp -a "$mirror" "$WORK/builder/swift-packages"
   printf '[url "/opt/swift-packages/"]\n\tinsteadOf = https://github.com/\n' >"$WORK/builder/gitconfig"
   docker build -q --build-arg BASE_IMAGE="$DEBIAN_IMAGE" -t "$BUILDER_IMAGE" \
-    -f tests/deploy/images/builder.Dockerfile "$WORK/builder" >/dev/null
+    -f system-tests/deploy/images/builder.Dockerfile "$WORK/builder" >/dev/null
   echo "made: $BUILDER_IMAGE (mirror $mirror)"
 }
 
 make_service_image() {
   local image=$1 dockerfile=$2
   have_image "$image" && { echo "cached: $image"; return; }
-  docker build -q --build-arg BASE_IMAGE="$DEBIAN_IMAGE" -t "$image" -f "$dockerfile" tests/deploy/images >/dev/null
+  docker build -q --build-arg BASE_IMAGE="$DEBIAN_IMAGE" -t "$image" -f "$dockerfile" system-tests/deploy/images >/dev/null
   echo "made: $image"
 }
 
@@ -215,8 +215,8 @@ step "Base images (cached by tag)"
 make_debian_image
 make_toolchain_image
 make_builder_image
-make_service_image "$REDIS_IMAGE" tests/deploy/images/redis.Dockerfile
-make_service_image "$MARIADB_IMAGE" tests/deploy/images/mariadb.Dockerfile
+make_service_image "$REDIS_IMAGE" system-tests/deploy/images/redis.Dockerfile
+make_service_image "$MARIADB_IMAGE" system-tests/deploy/images/mariadb.Dockerfile
 
 step "Runtime image (Dockerfile, release build)"
 build_app_image
@@ -232,7 +232,7 @@ step "Smoke test through deploy.sh (POST /count, the row appears in GET /count)"
 
 step "Redis over TLS (the image's hiredis 1.x; certificates made by openssl; a wrong CA and name refused)"
 network=$(docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(container_ids producer)")
-"$REPO_ROOT/tests/deploy/redis-tls.sh" "$network" "$APP_IMAGE" "$REDIS_IMAGE" "$WORK/stack.env"
+"$REPO_ROOT/system-tests/deploy/redis-tls.sh" "$network" "$APP_IMAGE" "$REDIS_IMAGE" "$WORK/stack.env"
 
 step "Done"
 printf 'test-containers: passed in %ss\n' "$((SECONDS - STARTED_AT))"

@@ -38,9 +38,9 @@ pip_install_missing flask_cors 'moto[server]>=5,<6'
 command -v aws >/dev/null 2>&1 || { echo "installing awscli (pip)"; python3 -m pip install -q 'awscli>=1.32'; }
 command -v moto_server >/dev/null 2>&1 || { echo "installing moto[server] (pip)"; python3 -m pip install -q 'moto[server]>=5,<6'; }
 
-step "shellcheck: deploy.sh and every shell script under scripts/ and tests/deploy/"
+step "shellcheck: deploy.sh and every shell script under scripts/ and system-tests/deploy/"
 mapfile -t scripts < <(
-  { echo deploy.sh; find scripts tests/deploy -type f \( -name '*.sh' -o -perm -u+x \) ! -name '*.py'; } | sort -u
+  { echo deploy.sh; find scripts system-tests/deploy -type f \( -name '*.sh' -o -perm -u+x \) ! -name '*.py'; } | sort -u
 )
 # Libraries meant to be sourced have no shebang; they are bash like everything that sources them.
 executables=() libraries=()
@@ -76,4 +76,4 @@ grep -q 'copy .env.example to .env' "$empty_env.err"
 echo "refused without passwords, pointing at .env.example"
 
 step "pytest: compose structure, deploy.sh flags and --dry-run, page upload against moto"
-python3 -m pytest -q -p no:cacheprovider tests/deploy
+python3 -m pytest -q -p no:cacheprovider system-tests/deploy

@@ -71,7 +71,7 @@ mariadb_start "$state" "$db_port" "$db_user" "$db_password"
 echo "test-faults: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis :$redis_port, MariaDB :$db_port, logs in .local/faults/logs"
 started=$(date +%s)
 # In the background, so that a TERM to this script reaches the trap at once; bounded at 20 minutes.
-FAULTS_DB_PASSWORD=$db_password timeout --signal=TERM 1200 python3 -B tests/faults/run_faults.py --state "$state" \
+FAULTS_DB_PASSWORD=$db_password timeout --signal=TERM 1200 python3 -B system-tests/faults/run_faults.py --state "$state" \
   --redis-port "$redis_port" --db-port "$db_port" --db-user "$db_user" "$@" &
 suite_pid=$!
 status=0

@@ -2,7 +2,7 @@
 # Static checks of the Terraform/Terragrunt deployment; runs offline and needs no AWS account:
 #   1. terraform fmt -check over terraform/ (.tf directly, Terragrunt .hcl through stdin)
 #   2. checkov over terraform/modules (zero failed checks; skips are justified in place)
-#   3. pytest tests/terraform (structure, HA settings of prod, secrets handling, module docs)
+#   3. pytest system-tests/terraform (structure, HA settings of prod, secrets handling, module docs)
 # checkov and python-hcl2 both install a Python module named `hcl2` (checkov ships its own fork,
 # bc-python-hcl2), so each gets its own venv under .venv-tools/.
 set -euo pipefail
@@ -72,6 +72,6 @@ ensure_venv "$tools_dir/checkov" "checkov==${CHECKOV_VERSION}"
 "$tools_dir/checkov/bin/checkov" --directory terraform/modules --framework terraform \
   --compact --quiet --skip-download
 
-step "pytest tests/terraform"
+step "pytest system-tests/terraform"
 ensure_venv "$tools_dir/hcl-tests" "python-hcl2==${PYTHON_HCL2_VERSION}" "pytest==${PYTEST_VERSION}"
-"$tools_dir/hcl-tests/bin/python" -m pytest -q tests/terraform
+"$tools_dir/hcl-tests/bin/python" -m pytest -q system-tests/terraform

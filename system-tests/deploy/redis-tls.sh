@@ -5,7 +5,7 @@
 # Consumer speak TLS to it and verify its certificate: a value posted over TLS becomes a row in the
 # stack's MariaDB. A wrong CA and a wrong server name each stop the Producer at start, with the
 # line that says why. Called by scripts/test-containers.sh while the compose stack is up:
-#   tests/deploy/redis-tls.sh NETWORK APP_IMAGE REDIS_IMAGE STACK_ENV
+#   system-tests/deploy/redis-tls.sh NETWORK APP_IMAGE REDIS_IMAGE STACK_ENV
 set -euo pipefail
 
 [[ $# -eq 4 ]] || { echo "usage: $0 NETWORK APP_IMAGE REDIS_IMAGE STACK_ENV" >&2; exit 2; }

@@ -57,7 +57,7 @@ def test_main_resource_is_named_this(module):
 def test_readme_tables_are_current(module):
     readme = (TREE.modules_dir / module / "README.md").read_text()
     assert render(TREE, module) in readme, (
-        f"{module}/README.md is out of date: run tests/terraform/module_docs.py with python-hcl2"
+        f"{module}/README.md is out of date: run system-tests/terraform/module_docs.py with python-hcl2"
     )
 
 

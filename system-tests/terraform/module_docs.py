@@ -1,6 +1,6 @@
 """Inputs and Outputs tables of each module's README, rendered from variables.tf and outputs.tf.
 
-`python tests/terraform/module_docs.py` (in the venv that has python-hcl2) rewrites the part of
+`python system-tests/terraform/module_docs.py` (in the venv that has python-hcl2) rewrites the part of
 every terraform/modules/*/README.md between the markers; test_modules.py checks it is current.
 """
 

@@ -5,7 +5,7 @@ set -euo pipefail
 mode=${1:-run}
 packages=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev libcurl4-openssl-dev pkg-config curl openssl)
 if [ "$mode" = test ]; then
-  packages+=(shellcheck yamllint chromium chromium-driver python3-selenium python3-pytest jq)
+  packages+=(debootstrap shellcheck yamllint chromium chromium-driver python3-selenium python3-pytest jq)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,7 @@
-// The banner above the page: the API is unreachable, answered with an error, or cannot reach
-// Redis or the database. It is a role="alert" region, so what it says is announced.
-import { formatClock } from "./format.js";
+// The banner above the page: the API is unreachable, answered with an error, cannot reach
+// Redis or the database, or a consumer's batch is stuck. It is a role="alert" region, so what it
+// says is announced.
+import { formatClock, formatDuration } from "./format.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -8,6 +9,14 @@ const byId = (id) => document.getElementById(id);
 function unavailableSources(stats) {
   const names = { redis: "Redis (queue numbers)", database: "the database (row count, latest value, lag)" };
   return Object.keys(names).filter((key) => stats?.sources?.[key] === "unavailable").map((key) => names[key]);
+}
+
+/** Who is stuck and for how long, in whole minutes: the alert's words then change at most once a minute. */
+function stuckDetail(stats) {
+  const who = stats.stuck_batches === 1 ? "A consumer's batch has" : `${stats.stuck_batches} consumers' batches have`;
+  const minutes = Math.floor((stats.stuck_for_ms ?? 0) / 60_000);
+  const since = minutes >= 1 ? ` for ${formatDuration(minutes * 60_000)}` : "";
+  return `${who} kept failing${since}; new values wait in the queue. The Consumer's /ready and its log say why.`;
 }
 
 /** The banner's words for `state`, or null when all is well. */
@@ -24,6 +33,9 @@ function bannerMessage(state) {
   if (down.length) {
     const detail = `The API cannot reach ${down.join(" or ")}; those numbers are missing until it is back.`;
     return ["Part of the pipeline is unavailable.", detail];
+  }
+  if (state.stats?.stuck_batches > 0) {
+    return ["Values are not reaching the database.", stuckDetail(state.stats)];
   }
   return null;
 }

@@ -27,7 +27,7 @@ mariadb_start() { # dir port user password
       --auth-root-authentication-method=normal --skip-test-db >"$dir/mariadb/install.log" 2>&1 \
       || { cat "$dir/mariadb/install.log" >&2; return 1; }
   fi
-  mariadb_tls_files "$dir/mariadb/tls"
+  database_tls_files "$dir/mariadb/tls"
   if ! mariadb_root "$dir" -e "SELECT 1" >/dev/null 2>&1; then
     mariadbd --no-defaults --datadir="$data" --user="$(id -un)" --bind-address=127.0.0.1 --port="$port" \
       --socket="$socket" --pid-file="$dir/mariadb/mariadb.pid" --log-error="$dir/mariadb/error.log" \
@@ -47,7 +47,7 @@ mariadb_start() { # dir port user password
 
 # A throwaway CA and a server certificate for 127.0.0.1, so clients can test DB_TLS for real
 # (TLS stays optional for the server's clients), plus an unrelated CA that must be refused.
-mariadb_tls_files() { # dir
+database_tls_files() { # dir
   local tls=$1
   [ -f "$tls/server.pem" ] && return 0
   mkdir -p "$tls"

@@ -17,6 +17,7 @@ def stats(**changes):
     """A /stats answer of a healthy pipeline, with `changes` applied."""
     answer = {"rows_count": 0, "latest_value": None, "latest_inserted_at_ms": None, "latest_lag_ms": None,
               "queue_depth": 0, "processing_depth": 0, "dead_letter_depth": 0, "consumers": 1,
+              "stuck_batches": 0, "stuck_for_ms": None,
               "hostname": "scripted-host", "server_time_ms": 1_700_000_000_000,
               "sources": {"redis": "ok", "database": "ok"}}
     answer.update(changes)

@@ -49,6 +49,15 @@ class PageStatesTest(unittest.TestCase):
         self.assertEqual(self.page.element("source-database").text, "unavailable")
         self.assertFalse(self.page.element("empty-note").is_displayed(), "an unknown count is not an empty database")
 
+    def test_a_stuck_batch_is_announced_until_it_clears(self):
+        self.server.answer_stats(200, stats(rows_count=5, latest_value=5, queue_depth=40, processing_depth=500,
+                                            stuck_batches=1, stuck_for_ms=185_000))
+        self.page.open()
+        wait_until(lambda: "not reaching the database" in self.page.banner_text(), 10, "no warning about the stuck batch")
+        self.assertIn("A consumer's batch has kept failing for 3 min", self.page.banner_text())
+        self.server.answer_stats(200, stats(rows_count=545, latest_value=5))
+        wait_until(lambda: self.page.banner_text() == "", 15, "the banner stayed after the batch went through")
+
     def test_large_latest_value_is_shown_exactly(self):
         # Sent as a JSON number: JSON.parse alone would show 9223372036854775807 as ...800.
         self.server.answer_stats(200, stats(rows_count=3, latest_value=9223372036854775807))

@@ -13,19 +13,22 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
     let database = DatabaseClient(settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout)
     let writer = RowWriter(
         batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
+    let stuck = StuckBatchMonitor(threshold: configuration.stuckBatchAfter)
     var app = Application(
-        router: buildProbeRouter(queue: queue, database: database, metrics: metrics),
+        router: buildProbeRouter(queue: queue, database: database, stuck: stuck, metrics: metrics),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline-consumer"),
         logger: logger)
     app.addServices(
-        Liveness(configuration: configuration, queue: queue, logger: logger),
+        Liveness(configuration: configuration, queue: queue, stuck: stuck, logger: logger),
         QueueGauges(queue: queue, interval: configuration.metricsInterval, cloudWatch: configuration.cloudWatch, logger: logger),
-        IngestLoop(configuration: configuration, queue: queue, database: database, writer: writer, logger: logger))
+        IngestLoop(configuration: configuration, queue: queue, database: database, writer: writer, stuck: stuck, logger: logger))
     return app
 }
 
-/// `/health` (alive, no I/O), `/ready` (Redis and MariaDB answer) and `/metrics` (Prometheus).
-func buildProbeRouter(queue: QueueShards, database: DatabaseClient, metrics: PrometheusCollectorRegistry?) -> Router<BasicRequestContext> {
+/// `/health` (alive, no I/O), `/ready` (Redis and the database answer, no batch stuck) and `/metrics` (Prometheus).
+func buildProbeRouter(
+    queue: QueueShards, database: DatabaseClient, stuck: StuckBatchMonitor, metrics: PrometheusCollectorRegistry?
+) -> Router<BasicRequestContext> {
     let router = Router()
     if let metrics {
         router.get("metrics") { _, _ in Response.prometheus(metrics) }
@@ -33,7 +36,8 @@ func buildProbeRouter(queue: QueueShards, database: DatabaseClient, metrics: Pro
     Probes(
         program: "Consumer", hostname: Host.name, timeout: .seconds(1),
         redis: { try await queue.redis.ping(deadline: $0) },
-        database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } }
+        database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } },
+        ownState: ["batch": { stuck.problem }]
     ).addRoutes(to: router.group())
     return router
 }

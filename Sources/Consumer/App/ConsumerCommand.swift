@@ -27,6 +27,7 @@ struct Run: AsyncParsableCommand {
             "queue": "\(configuration.redis.queue)", "database": "\(configuration.database.endpointDescription)",
             "batch_size": "\(configuration.batchSize)", "http": "\(configuration.httpHost):\(configuration.httpPort)",
         ])
+        if let warning = configuration.database.plainTextWarning { logger.warning("\(warning)") }
         await exitIfRedisRefuses(configuration.redis, logger: logger)
         try await buildConsumer(configuration, logger: logger, metrics: metrics).runService()
     }

@@ -23,6 +23,8 @@ struct ConsumerConfiguration: Sendable {
     var maxDeliveries = 5
     /// On SIGTERM, how long to keep trying to commit the batch in hand before leaving it to be reclaimed.
     var shutdownGrace: Duration = .seconds(10)
+    /// A batch failing for this long counts as stuck: `/ready` answers 503 and the dashboard says so.
+    var stuckBatchAfter: Duration = .seconds(60)
     /// Bound on each database read/write.
     var databaseTimeout: Duration = .seconds(10)
     /// How often queue depths are sampled for /metrics (and CloudWatch).
@@ -49,6 +51,7 @@ struct ConsumerConfiguration: Sendable {
         reclaimAfter = try env.milliseconds("RECLAIM_AFTER_MS", default: 10_000, in: 500...3_600_000)
         maxDeliveries = try env.integer("MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
         shutdownGrace = try env.milliseconds("SHUTDOWN_GRACE_MS", default: 10_000, in: 0...600_000)
+        stuckBatchAfter = try env.milliseconds("STUCK_BATCH_AFTER_MS", default: 60_000, in: 1000...86_400_000)
         databaseTimeout = try env.milliseconds("DB_TIMEOUT_MS", default: 10_000, in: 1000...600_000)
         metricsInterval = try env.milliseconds("METRICS_INTERVAL_MS", default: 5000, in: 500...600_000)
         if let namespace = env.optional("METRICS_EMF_NAMESPACE") {

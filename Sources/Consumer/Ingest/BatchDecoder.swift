@@ -2,24 +2,34 @@ import Shared
 
 /// Splits a fetched batch into messages to insert and entries for the dead-letter list.
 struct DecodedBatch: Equatable {
+    /// Messages to insert, each id once: a client that retried with the same Idempotency-Key
+    /// before the first copy was fetched puts both copies in one batch, and the first one wins.
     var messages: [QueueMessage] = []
-    /// Dead-letter entries, already encoded: `{"reason", "raw", "consumer", "ts"}`.
-    var deadLetters: [String] = []
+    /// The queue entry each of `messages` came from (same order), for dead-lettering it.
+    var entries: [[UInt8]] = []
+    /// Copies of a message id seen earlier in the same batch, left out of `messages`.
+    var duplicatesInBatch = 0
+    var deadLetters: [DeadLetter] = []
 
-    init(entries: [[UInt8]], consumer: String, now: UInt64 = UnixTime.milliseconds()) {
-        for entry in entries {
+    init(entries fetched: [[UInt8]]) {
+        var ids = Set<String>()
+        for entry in fetched {
             do {
-                messages.append(try QueueMessage.decode(entry))
+                let message = try QueueMessage.decode(entry)
+                guard ids.insert(message.id).inserted else {
+                    duplicatesInBatch += 1
+                    continue
+                }
+                messages.append(message)
+                entries.append(entry)
             } catch {
-                deadLetters.append(Self.deadLetter(reason: error.reason, raw: entry, consumer: consumer, now: now))
+                deadLetters.append(DeadLetter(kind: .undecodable, reason: error.reason, raw: Self.validUTF8(entry)))
             }
         }
     }
 
-    static func deadLetter(reason: String, raw: [UInt8], consumer: String, now: UInt64) -> String {
-        JSONText.object([
-            "reason": JSONText.quoted(reason), "raw": JSONText.quoted(String(decoding: raw, as: UTF8.self)),
-            "consumer": JSONText.quoted(consumer), "ts": String(now),
-        ])
+    /// The records are JSON text: bytes that are not UTF-8 become U+FFFD, so every reader can parse them.
+    static func validUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        Array(String(decoding: bytes, as: UTF8.self).utf8)
     }
 }

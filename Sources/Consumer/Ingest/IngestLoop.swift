@@ -7,63 +7,120 @@ import Shared
 /// transaction, then drop it from the processing list. A message is never held only in memory: until
 /// its row is committed it stays in Redis, where a live consumer reclaims it if this one dies.
 /// With several queue shards it takes batches from them in turn, so none starves.
+///
+/// Entries the database refuses for good are isolated and dead-lettered (`RowWriter`); anything
+/// else that fails is retried with backoff, and a batch failing for longer than
+/// `STUCK_BATCH_AFTER_MS` is reported stuck. On SIGTERM it takes no new batch, and gives the one
+/// in hand `SHUTDOWN_GRACE_MS` (`ShutdownGrace`).
 struct IngestLoop: Service {
     let configuration: ConsumerConfiguration
     let queue: QueueShards
     let database: DatabaseClient
     let writer: RowWriter
+    let stuck: StuckBatchMonitor
     let logger: Logger
+    let warnings: RepeatedWarnings
     var retry = RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .seconds(5))
 
     private let insertDuration = Metrics.Timer(label: MetricName.insertDuration)
     private let batchSize = Recorder(label: MetricName.insertBatchSize, aggregate: true)
     private let inserted = Counter(label: MetricName.inserted)
     private let duplicates = Counter(label: MetricName.duplicates)
-    private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", "undecodable")])
+
+    init(
+        configuration: ConsumerConfiguration, queue: QueueShards, database: DatabaseClient, writer: RowWriter,
+        stuck: StuckBatchMonitor, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.queue = queue
+        self.database = database
+        self.writer = writer
+        self.stuck = stuck
+        self.logger = logger
+        self.warnings = RepeatedWarnings(logger: logger)
+    }
 
     private var consumer: String { configuration.consumerID }
 
     func run() async throws {
-        try await prepareSchema()
-        for shard in queue.shards {
-            try await retry.run(shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("registering")) {
-                try await shard.heartbeat(consumer: consumer, deadline: .after(.seconds(2)))
-            }
+        let drained = try await ShutdownGrace.run(grace: configuration.shutdownGrace) { [self] in try await consume() }
+        await deregister()
+        if drained {
+            logger.info("drained and stopped", metadata: ["consumer": "\(consumer)"])
+        } else {
+            logger.warning(
+                "SHUTDOWN_GRACE_MS ran out before the batch in hand was committed; it stays in this consumer's processing list, where another consumer reclaims it",
+                metadata: ["consumer": "\(consumer)"])
         }
+    }
+
+    private func consume() async throws {
+        guard try await unlessShuttingDown({ try await prepareSchema() }) != nil,
+            try await unlessShuttingDown({ try await register() }) != nil
+        else { return }
         var next = 0
         var idlePolls = 0
         while !Task.isShuttingDownGracefully {
-            guard let (shard, entries) = try await fetchBatch(startingAt: next) else {
-                try await waitForWork(on: queue.shards[next], idlePolls: idlePolls)
+            guard let fetched = try await unlessShuttingDown({ [next] in try await fetchBatch(startingAt: next) }) else { return }
+            guard let batch = fetched else {
+                _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
                 next = (next + 1) % queue.shards.count
                 idlePolls += 1
                 continue
             }
-            next = (shard + 1) % queue.shards.count
+            next = (batch.shard + 1) % queue.shards.count
             idlePolls = 0
-            try await process(entries, from: queue.shards[shard])
+            // Not cancelled when shutdown begins: the batch in hand gets the grace period.
+            try await process(batch.entries, from: queue.shards[batch.shard])
         }
-        for shard in queue.shards {
-            try? await shard.deregister(consumer: consumer, deadline: .after(.seconds(2)))
-        }
-        logger.info("drained and stopped", metadata: ["consumer": "\(consumer)"])
     }
 
-    /// Creates or upgrades the schema before the first insert, waiting while the database is not up yet.
-    private func prepareSchema() async throws {
-        let report = try await retry.run(
-            shouldRetry: { ($0 as? DatabaseError)?.isTransient ?? ($0 is DeadlineExceededError) },
-            onRetry: logRetry("preparing the schema")
-        ) {
-            try await database.withConnection(deadline: .after(.seconds(120))) { try SchemaMigrator.migrate($0) }
+    /// `operation`'s result, or nil once graceful shutdown has begun: with no batch in hand there is
+    /// nothing to finish, so the operation is cancelled at once.
+    private func unlessShuttingDown<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result? {
+        do {
+            return try await cancelWhenGracefulShutdown(operation)
+        } catch where Task.isShuttingDownGracefully {
+            return nil
         }
-        logger.info("schema ready", metadata: ["changes": "\(report.changes.isEmpty ? "none" : report.changes.joined(separator: "; "))"])
+    }
+
+    /// Creates or upgrades the schema before the first insert, waiting while the database is not up
+    /// yet. A refused login or an upgrade the server refuses will not go away by waiting: it is
+    /// logged as critical and stops the Consumer.
+    private func prepareSchema() async throws {
+        do {
+            let report = try await retry.run(
+                shouldRetry: { ($0 as? DatabaseError).map { $0.isTransient && !$0.isRefusedLogin } ?? true },
+                onRetry: logRetry("preparing the schema")
+            ) {
+                try await database.withConnection(deadline: .after(.seconds(120))) { try SchemaMigrator.migrate($0) }
+            }
+            logger.info("schema ready", metadata: ["changes": "\(report.changes.isEmpty ? "none" : report.changes.joined(separator: "; "))"])
+        } catch let error as DatabaseError where !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let hint = error.isRefusedLogin ? " (check DB_USER, DB_PASSWORD and DB_TLS)" : ""
+            logger.critical("the database refused to prepare the schema: \(error)\(hint)")
+            throw error
+        }
+    }
+
+    private func register() async throws {
+        for shard in queue.shards {
+            try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("registering")) {
+                try await shard.heartbeat(consumer: consumer, deadline: .after(.seconds(2)))
+            }
+        }
+    }
+
+    private struct FetchedBatch: Sendable {
+        let shard: Int
+        let entries: [[UInt8]]
     }
 
     /// A batch from the first shard, from `first` on, that has one; nil when all are empty. A shard
     /// that fails (its primary failing over) is passed over; only when all fail does it back off and retry.
-    private func fetchBatch(startingAt first: Int) async throws -> (shard: Int, entries: [[UInt8]])? {
-        try await retry.run(shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("fetching")) {
+    private func fetchBatch(startingAt first: Int) async throws -> FetchedBatch? {
+        try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("fetching")) {
             var failure: (any Error)?
             var answered = false
             for offset in queue.shards.indices {
@@ -72,11 +129,11 @@ struct IngestLoop: Service {
                     let entries = try await queue.shards[shard].fetchBatch(
                         consumer: consumer, limit: configuration.batchSize, deadline: .after(.seconds(2)))
                     answered = true
-                    if !entries.isEmpty { return (shard, entries) }
+                    if !entries.isEmpty { return FetchedBatch(shard: shard, entries: entries) }
                 } catch {
                     failure = error
                     if queue.shards.count > 1 {
-                        logger.warning("fetching from a queue shard failed; trying the next", metadata: [
+                        warnings.warning("fetching from a queue shard failed; trying the next", metadata: [
                             "queue": "\(queue.shards[shard].keys.queue)", "error": "\(error)",
                         ])
                     }
@@ -96,7 +153,7 @@ struct IngestLoop: Service {
                 let share = max(configuration.blockFor / queue.shards.count, .milliseconds(50))
                 try await shard.waitForWork(blockFor: share, deadline: .after(.seconds(2)))
             } catch {
-                logger.warning("waiting for work failed", metadata: ["error": "\(error)"])
+                warnings.warning("waiting for work failed", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(200))
             }
         } else {
@@ -106,19 +163,12 @@ struct IngestLoop: Service {
         }
     }
 
-    /// Inserts the batch's rows and acknowledges it. While shutting down, gives up after the grace
-    /// period and leaves the batch in the processing list, where another consumer reclaims it.
+    /// Inserts the batch's rows, dead-letters what the database refuses, and acknowledges the batch;
+    /// retries until that holds (or, after SIGTERM, until the grace period ends).
     private func process(_ entries: [[UInt8]], from shard: WorkQueue) async throws {
-        let batch = DecodedBatch(entries: entries, consumer: consumer)
+        let batch = DecodedBatch(entries: entries)
         let started = ContinuousClock.now
-        var giveUpAt: ContinuousClock.Instant?
-        let outcome = try await retry.run(
-            shouldRetry: { _ in
-                if Task.isShuttingDownGracefully, giveUpAt == nil { giveUpAt = .now + configuration.shutdownGrace }
-                return giveUpAt.map { ContinuousClock.now < $0 } ?? true
-            },
-            onRetry: logRetry("inserting")
-        ) {
+        let outcome = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("inserting")) {
             try await database.withConnection(deadline: .after(configuration.databaseTimeout)) { [writer, messages = batch.messages] connection in
                 do {
                     return try writer.write(messages, on: connection)
@@ -129,26 +179,59 @@ struct IngestLoop: Service {
                 }
             }
         }
-        try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("acknowledging")) {
-            try await shard.acknowledge(
-                consumer: consumer, batch: entries, deadLetters: batch.deadLetters, deadline: .after(.seconds(2)))
+        let refused = outcome.refused.map { refusal in
+            DeadLetter(kind: .rejectedByDatabase, reason: "\(refusal.error)", raw: batch.entries[refusal.index])
         }
+        let deadLetters = batch.deadLetters + refused
+        try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
+            try await shard.acknowledge(consumer: consumer, batch: entries, deadLetters: deadLetters, deadline: .after(.seconds(2)))
+        }
+        stuck.succeeded()
         insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
         batchSize.record(entries.count)
         inserted.increment(by: outcome.inserted)
-        duplicates.increment(by: outcome.duplicates)
-        deadLettered.increment(by: batch.deadLetters.count)
-        if !batch.deadLetters.isEmpty {
-            logger.warning("dead-lettered unusable messages", metadata: ["count": "\(batch.deadLetters.count)"])
-        }
+        duplicates.increment(by: outcome.duplicates + batch.duplicatesInBatch)
+        record(deadLetters)
         logger.debug("batch committed", metadata: [
-            "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates)", "dead": "\(batch.deadLetters.count)",
+            "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
+            "dead": "\(deadLetters.count)",
         ])
     }
 
-    private func logRetry(_ step: String) -> (any Error, Duration) -> Void {
-        { error, delay in
-            logger.warning("\(step) failed, retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(Int(delay.seconds * 1000))"])
+    private func record(_ deadLetters: [DeadLetter]) {
+        for kind in DeadLetter.Kind.allCases {
+            let ofKind = deadLetters.filter { $0.kind == kind }
+            guard !ofKind.isEmpty else { continue }
+            Counter(label: MetricName.deadLettered, dimensions: [("reason", kind.rawValue)]).increment(by: ofKind.count)
+            logger.warning("dead-lettered messages", metadata: [
+                "kind": "\(kind.rawValue)", "count": "\(ofKind.count)", "first_reason": "\(ofKind[0].reason)",
+            ])
         }
+    }
+
+    /// Logs a failed step of the batch in hand and counts it towards the batch being stuck.
+    private func logFailure(_ step: String) -> (any Error, Duration) -> Void {
+        let log = logRetry(step)
+        return { [stuck] error, delay in
+            stuck.failed(with: error)
+            log(error, delay)
+        }
+    }
+
+    private func logRetry(_ step: String) -> (any Error, Duration) -> Void {
+        { [warnings] error, delay in
+            warnings.warning("\(step) failed, retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(Int(delay.seconds * 1000))"])
+        }
+    }
+
+    /// Leaves the consumer set, so another consumer reclaims at once whatever this one still holds.
+    /// Not part of the (possibly cancelled) work above, and bounded by a second.
+    private func deregister() async {
+        let deadline = Deadline.after(.seconds(1))
+        await Task { [queue, consumer] in
+            for shard in queue.shards {
+                try? await shard.deregister(consumer: consumer, deadline: deadline)
+            }
+        }.value
     }
 }

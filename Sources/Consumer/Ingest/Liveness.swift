@@ -3,30 +3,51 @@ import Metrics
 import ServiceLifecycle
 import Shared
 
-/// Keeps this consumer's heartbeat fresh and hands the in-flight messages of silent consumers back
-/// to the queue. Every consumer reaps; the reclaim script is atomic, so reapers cannot collide.
+/// Keeps this consumer's heartbeat fresh (with whether its batch is stuck) and hands the in-flight
+/// messages of silent consumers back to the queue. Every consumer reaps; the reclaim script is
+/// atomic, so reapers cannot collide. It is shut down after the ingest loop, so a consumer
+/// draining its batch on SIGTERM is not taken for dead meanwhile.
 struct Liveness: Service {
     let configuration: ConsumerConfiguration
     let queue: QueueShards
+    let stuck: StuckBatchMonitor
     let logger: Logger
+    private let warnings: RepeatedWarnings
     private let requeued = Counter(label: MetricName.reclaimed, dimensions: [("outcome", "requeued")])
-    private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", "max_deliveries")])
+    private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", DeadLetter.Kind.maxDeliveries.rawValue)])
+
+    init(configuration: ConsumerConfiguration, queue: QueueShards, stuck: StuckBatchMonitor, logger: Logger) {
+        self.configuration = configuration
+        self.queue = queue
+        self.stuck = stuck
+        self.logger = logger
+        self.warnings = RepeatedWarnings(logger: logger)
+    }
 
     func run() async throws {
+        // Cancelled as a whole when its turn to shut down comes: nothing it does needs finishing.
+        await cancelWhenGracefulShutdown { [self] in await beat() }
+    }
+
+    private func beat() async {
         var sinceReap: Duration = .zero
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             let reapNow = sinceReap >= configuration.reclaimAfter / 2
             if reapNow { sinceReap = .zero }
+            stuck.refreshGauge()
             // Shard by shard: a shard whose primary is failing over must not silence this consumer on the others.
             for shard in queue.shards {
                 do {
-                    try await shard.heartbeat(consumer: configuration.consumerID, deadline: .after(.seconds(2)))
+                    try await shard.heartbeat(
+                        consumer: configuration.consumerID, stuckSince: stuck.stuckSinceUnixMilliseconds, deadline: .after(.seconds(2)))
                     if reapNow { try await reap(shard, deadline: .after(.seconds(5))) }
+                } catch where !Task.isCancelled {
+                    warnings.warning("heartbeat or reclaim failed", metadata: ["queue": "\(shard.keys.queue)", "error": "\(error)"])
                 } catch {
-                    logger.warning("heartbeat or reclaim failed", metadata: ["queue": "\(shard.keys.queue)", "error": "\(error)"])
+                    return
                 }
             }
-            try? await cancelWhenGracefulShutdown { [interval = configuration.heartbeatInterval] in try await Task.sleep(for: interval) }
+            guard (try? await Task.sleep(for: configuration.heartbeatInterval)) != nil else { return }
             sinceReap += configuration.heartbeatInterval
         }
     }

@@ -18,8 +18,23 @@ struct QueueGauges: Service {
     private let oldestAge = Gauge(label: MetricName.oldestMessageAge)
     private let consumers = Gauge(label: MetricName.liveConsumers)
 
+    init(queue: QueueShards, interval: Duration, cloudWatch: CloudWatchMetrics?, logger: Logger) {
+        self.queue = queue
+        self.interval = interval
+        self.cloudWatch = cloudWatch
+        self.logger = logger
+        self.warnings = RepeatedWarnings(logger: logger)
+    }
+
+    private let warnings: RepeatedWarnings
+
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        // Cancelled as a whole when its turn to shut down comes: a sample in flight needs no finishing.
+        await cancelWhenGracefulShutdown { [self] in await sample() }
+    }
+
+    private func sample() async {
+        while !Task.isCancelled {
             do {
                 let depths = try await queue.depths(deadline: .after(.seconds(2)))
                 let now = UnixTime.milliseconds()
@@ -30,10 +45,12 @@ struct QueueGauges: Service {
                 oldestAge.record(age)
                 consumers.record(depths.consumers)
                 if let cloudWatch { print(cloudWatch.line(depths: depths, oldestAgeSeconds: age, now: now)) }
+            } catch where !Task.isCancelled {
+                warnings.warning("sampling queue depths failed", metadata: ["error": "\(error)"])
             } catch {
-                logger.warning("sampling queue depths failed", metadata: ["error": "\(error)"])
+                return
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard (try? await Task.sleep(for: interval)) != nil else { return }
         }
     }
 }

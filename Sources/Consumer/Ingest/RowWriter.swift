@@ -1,7 +1,9 @@
 import Shared
 
-/// Writes a batch of messages as rows in one transaction: multi-row prepared INSERTs that skip ids
-/// already present (the exactly-once effect over an at-least-once queue), plus the row counter.
+/// Writes a batch of messages as rows: multi-row prepared INSERTs that skip ids already present
+/// (the exactly-once effect over an at-least-once queue), plus the row counter, in one transaction.
+/// When the database refuses the rows themselves, the batch is halved until the refused messages
+/// stand alone; every other message is still committed.
 struct RowWriter: Sendable {
     let batchSize: Int
     /// Counter row this consumer adds to (spread over consumers to avoid one hot row).
@@ -10,14 +12,42 @@ struct RowWriter: Sendable {
     struct Outcome: Equatable {
         var inserted = 0
         var duplicates = 0
+        /// Messages the database refused for good, by their index in the batch, with its error.
+        var refused: [Refusal] = []
+
+        static func + (lhs: Outcome, rhs: Outcome) -> Outcome {
+            Outcome(inserted: lhs.inserted + rhs.inserted, duplicates: lhs.duplicates + rhs.duplicates, refused: lhs.refused + rhs.refused)
+        }
     }
 
-    /// Inserts `messages`; returns how many were new and how many were already there.
+    struct Refusal: Equatable {
+        let index: Int
+        let error: DatabaseError
+    }
+
+    /// Inserts `messages` (unique ids); returns how many were new, how many were already there,
+    /// and which the database refused. Errors worth retrying (`DatabaseError.Disposition.retry`)
+    /// are thrown: nothing of the batch is lost then, rows already committed by a half stay
+    /// unique by their message ids when the batch is tried again.
     func write(_ messages: [QueueMessage], on connection: DatabaseConnection) throws -> Outcome {
+        try write(messages[...], on: connection)
+    }
+
+    private func write(_ messages: ArraySlice<QueueMessage>, on connection: DatabaseConnection) throws -> Outcome {
         guard !messages.isEmpty else { return Outcome() }
-        return try connection.transaction {
+        do {
+            return try insertInOneTransaction(messages, on: connection)
+        } catch let error as DatabaseError where error.disposition == .refusal {
+            guard messages.count > 1 else { return Outcome(refused: [Refusal(index: messages.startIndex, error: error)]) }
+            let middle = messages.startIndex + messages.count / 2
+            return try write(messages[..<middle], on: connection) + write(messages[middle...], on: connection)
+        }
+    }
+
+    private func insertInOneTransaction(_ messages: ArraySlice<QueueMessage>, on connection: DatabaseConnection) throws -> Outcome {
+        try connection.transaction {
             var inserted: UInt64 = 0
-            var offset = 0
+            var offset = messages.startIndex
             for size in Self.chunkSizes(total: messages.count, fullChunk: batchSize) {
                 let chunk = messages[offset..<offset + size]
                 offset += size
@@ -47,11 +77,13 @@ struct RowWriter: Sendable {
         return sizes
     }
 
-    /// `ON DUPLICATE KEY UPDATE id = id` leaves a present row untouched and reports 0 affected rows
-    /// for it, so the affected-row count is exactly the number of new rows.
+    /// `ON DUPLICATE KEY UPDATE message_id = message_id` leaves a present row untouched and reports
+    /// 0 affected rows for it, so the affected-row count is exactly the number of new rows, on MySQL
+    /// and MariaDB alike. It assigns no auto-increment column: `id = id` does, and MySQL refuses
+    /// that (error 1869) when the statement also generates ids.
     static func insertStatement(rows: Int) -> String {
         let row = "(?, ?, FROM_UNIXTIME(? / 1000), NOW(3))"
         return "INSERT INTO `count` (count_value, message_id, enqueued_at, inserted_at) VALUES "
-            + Array(repeating: row, count: rows).joined(separator: ", ") + " ON DUPLICATE KEY UPDATE id = id"
+            + Array(repeating: row, count: rows).joined(separator: ", ") + " ON DUPLICATE KEY UPDATE message_id = message_id"
     }
 }

@@ -9,12 +9,13 @@ struct DatabaseSetupCommand: AsyncParsableCommand {
         commandName: "db-setup",
         abstract: "Create the database, the schema and the programs' own users (run once per deployment, as the DB admin).",
         discussion: """
-            Reads DB_HOST, DB_PORT, DB_NAME, DB_ADMIN_USER, DB_ADMIN_PASSWORD, PRODUCER_DB_USER, PRODUCER_DB_PASSWORD, \
+            Reads DB_HOST, DB_PORT, DB_NAME, DB_TLS, DB_TLS_CA_FILE, DB_ADMIN_USER, DB_ADMIN_PASSWORD, PRODUCER_DB_USER, PRODUCER_DB_PASSWORD, \
             CONSUMER_DB_USER, CONSUMER_DB_PASSWORD. Idempotent: passwords are updated, grants re-applied.
             """)
 
     func run() async throws {
         let plan = try loadConfiguration(DatabaseSetupPlan.init(environment:))
+        if let warning = plan.admin.plainTextWarning { print("warning: \(warning)") }
         let connection = try DatabaseConnection.connect(
             settings: plan.admin, database: nil, connectTimeout: .seconds(10), ioTimeout: .seconds(120))
         defer { connection.close() }
@@ -38,7 +39,8 @@ struct DatabaseSetupPlan {
         admin = DatabaseSettings(
             host: try env.required("DB_HOST"), port: try env.port("DB_PORT", default: 3306),
             user: try env.required("DB_ADMIN_USER"), password: try env.required("DB_ADMIN_PASSWORD"),
-            name: try env.identifier("DB_NAME", default: "count"))
+            name: try env.identifier("DB_NAME", default: "count"),
+            tls: try env.boolean("DB_TLS", default: false), tlsCAFile: env.optional("DB_TLS_CA_FILE"))
         producer = (try env.identifier("PRODUCER_DB_USER", default: "count_producer", maxLength: 32), try env.required("PRODUCER_DB_PASSWORD"))
         consumer = (try env.identifier("CONSUMER_DB_USER", default: "count_consumer", maxLength: 32), try env.required("CONSUMER_DB_PASSWORD"))
     }

@@ -27,6 +27,7 @@ struct Serve: AsyncParsableCommand {
             "redis": "\(configuration.redis.endpointDescription)", "queue": "\(configuration.redis.queue)",
             "database": "\(configuration.database.endpointDescription)",
         ])
+        if let warning = configuration.database.plainTextWarning { logger.warning("\(warning)") }
         await exitIfRedisRefuses(configuration.redis, logger: logger)
         try await buildApplication(configuration, logger: logger, metrics: metrics).runService()
     }

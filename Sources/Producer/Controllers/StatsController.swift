@@ -29,6 +29,9 @@ struct StatsController<Context: RequestContext>: Sendable {
             "dead_letter_depth": JSONText.integer(depths?.deadLettered),
             "consumers": JSONText.integer(depths.map { Int64($0.consumers) }),
             "oldest_queued_age_ms": JSONText.integer(depths?.oldestEnqueuedAtMilliseconds.map { Int64(UnixTime.milliseconds()) - Int64($0) }),
+            // Consumers whose batch has kept failing past STUCK_BATCH_AFTER_MS, and for how long the first of them.
+            "stuck_batches": JSONText.integer(depths.map { Int64($0.stuckSinceMilliseconds.count) }),
+            "stuck_for_ms": JSONText.integer(depths?.stuckSinceMilliseconds.min().map { Int64(UnixTime.milliseconds()) - Int64($0) }),
             "hostname": JSONText.quoted(hostname),
             "server_time_ms": String(UnixTime.milliseconds()),
             "sources": JSONText.object([

@@ -27,7 +27,8 @@ final class PushCoalescer: CountQueueing, Service {
     private let batchLimit: Int
     private let backpressure: Backpressure
     private let retry: RetryPolicy
-    private let logger: Logger
+    /// Under a Redis outage every push fails: one line per few seconds says so, with a count.
+    private let warnings: RepeatedWarnings
     private let state = Mutex(State())
 
     private let pushDuration = Metrics.Timer(label: MetricName.pushDuration)
@@ -45,7 +46,7 @@ final class PushCoalescer: CountQueueing, Service {
         self.batchLimit = batchLimit
         self.backpressure = Backpressure(highWaterMark: highWaterMark, shards: queue.shards.count)
         self.retry = retry
-        self.logger = logger
+        self.warnings = RepeatedWarnings(logger: logger)
     }
 
     func enqueue(_ message: QueueMessage, deadline: Deadline) async throws {
@@ -140,7 +141,7 @@ final class PushCoalescer: CountQueueing, Service {
             batch.forEach { $0.continuation.resume() }
         } catch {
             pushFailures.increment(by: batch.count)
-            logger.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
+            warnings.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
             batch.forEach { $0.continuation.resume(throwing: error) }
         }
     }

@@ -42,6 +42,18 @@ public struct DatabaseSettings: Sendable, Equatable {
         }
     }
 
+    /// What to warn about at start when a session would cross a network unencrypted, nil otherwise.
+    public var plainTextWarning: String? {
+        guard !tls, !Self.isLoopback(host) else { return nil }
+        return "DB_TLS is false and DB_HOST \(host) is not this machine: the database password and every value cross the network"
+            + " in plain text, and with MySQL's caching_sha2_password the server's RSA key is fetched unauthenticated,"
+            + " so a machine in the middle can learn the password. Set DB_TLS=true (and DB_TLS_CA_FILE for a private CA such as RDS')."
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
     /// The address for logs; never includes the password.
     public var endpointDescription: String { "\(user)@\(host):\(port)/\(name)" }
 }

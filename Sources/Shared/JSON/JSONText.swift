@@ -24,6 +24,11 @@ public enum JSONText {
 
     /// An object from already-encoded member values, in the given order.
     public static func object(_ members: KeyValuePairs<String, String>) -> String {
+        object(members.map { ($0.key, $0.value) })
+    }
+
+    /// An object whose members are only known at run time, in the order given.
+    public static func object(_ members: [(key: String, value: String)]) -> String {
         var result = "{"
         for (offset, member) in members.enumerated() {
             if offset > 0 { result += "," }

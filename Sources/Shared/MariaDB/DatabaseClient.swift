@@ -6,7 +6,7 @@ public final class DatabaseClient: Sendable {
     /// - Parameter ioTimeout: bound on each read/write of a statement (whole seconds, at least 1).
     public init(settings: DatabaseSettings, poolSize: Int? = nil, ioTimeout: Duration) {
         self.settings = settings
-        self.pool = BlockingConnectionPool(name: "MariaDB", size: poolSize ?? settings.poolSize) { deadline in
+        self.pool = BlockingConnectionPool(name: "database", size: poolSize ?? settings.poolSize) { deadline in
             try DatabaseConnection.connect(
                 settings: settings, database: settings.name, connectTimeout: deadline.remaining, ioTimeout: ioTimeout)
         }

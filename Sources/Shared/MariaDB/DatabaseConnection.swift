@@ -7,9 +7,12 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     private var handle: UnsafeMutablePointer<MYSQL>?
     private var statements: [String: PreparedStatement] = [:]
     public private(set) var isUsable = true
+    /// MySQL or MariaDB, from the version string the server sent at connect.
+    public let server: DatabaseServerKind
 
     private init(handle: UnsafeMutablePointer<MYSQL>) {
         self.handle = handle
+        self.server = DatabaseServerKind(serverVersion: mysql_get_server_info(handle).map { String(cString: $0) } ?? "")
     }
 
     deinit { close() }
@@ -63,8 +66,11 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
         return handle
     }
 
-    /// Retires the connection when `error` means the session is gone, then returns it for throwing.
+    /// Names the server in `error` and retires the connection when the error means the session is
+    /// gone, then returns it for throwing.
     func noting(_ error: DatabaseError) -> DatabaseError {
+        var error = error
+        error.server = server
         if error.isConnectionLost { close() }
         return error
     }

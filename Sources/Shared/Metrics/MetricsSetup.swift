@@ -52,4 +52,5 @@ public enum MetricName {
     public static let deadLetterDepth = "count_pipeline_dead_letter_depth"
     public static let oldestMessageAge = "count_pipeline_oldest_message_age_seconds"
     public static let liveConsumers = "count_pipeline_live_consumers"
+    public static let stuckBatchSeconds = "count_pipeline_stuck_batch_seconds"
 }

@@ -33,6 +33,8 @@ public struct QueueKeys: Sendable, Equatable {
 
     /// Live consumers: a sorted set of consumer id -> last heartbeat (server time, ms).
     public var consumers: String { "\(tag):consumers" }
+    /// Consumers whose batch has failed for longer than their threshold: consumer id -> since (Unix ms).
+    public var stuckBatches: String { "\(tag):stuck" }
     /// Messages that can never become rows, each wrapped with the reason.
     public var deadLetters: String { "\(tag):dead" }
     /// Counter behind the stable ids given to bare-integer messages.

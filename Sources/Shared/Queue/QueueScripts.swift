@@ -26,16 +26,38 @@ enum QueueScripts {
         return items
         """
 
+    /// Builds a dead-letter record (DESIGN.md, "Queue message"): `id` is the message id where the raw
+    /// entry has one, else a stable digest of it. The server's clock stamps it.
+    private static let deadLetterRecord = """
+        local function deadLetterRecord(kind, reason, raw, consumer, deliveries, ts)
+          local ok, decoded = pcall(cjson.decode, raw)
+          local id = 'sha1:' .. redis.sha1hex(raw)
+          if ok and type(decoded) == 'table' and type(decoded.id) == 'string' then id = decoded.id end
+          return cjson.encode({kind = kind, reason = reason, id = id, raw = raw, consumer = consumer,
+            deliveries = deliveries, ts = ts})
+        end
+        local function nowMs()
+          local now = redis.call('TIME')
+          return now[1] * 1000 + math.floor(now[2] / 1000)
+        end
+
+        """
+
     /// After a batch is committed: appends its dead letters, drops the batch from the head of the
     /// processing list and forgets its redelivery counts. Repeatable: it acts only while the list
     /// still starts with the batch's first entry (ARGV[2]), so a retry after a lost reply neither
     /// trims the next batch nor stores the dead letters twice. Returns 1 if it acted, 0 if not.
     /// KEYS: processing list, dead-letter list, delivery attempts.
-    /// ARGV: batch size, the batch's first entry, dead-letter entries...
-    static let acknowledge = """
+    /// ARGV: batch size, the batch's first entry, consumer id, then kind, reason, raw of each dead letter.
+    static let acknowledge = deadLetterRecord + """
         local size = tonumber(ARGV[1])
         if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[2] then return 0 end
-        if #ARGV > 2 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 3)) end
+        local ts = nowMs()
+        for i = 4, #ARGV, 3 do
+          local raw = ARGV[i + 2]
+          local deliveries = (tonumber(redis.call('HGET', KEYS[3], raw)) or 0) + 1
+          redis.call('RPUSH', KEYS[2], deadLetterRecord(ARGV[i], ARGV[i + 1], raw, ARGV[3], deliveries, ts))
+        end
         if redis.call('HLEN', KEYS[3]) > 0 then
           redis.call('HDEL', KEYS[3], unpack(redis.call('LRANGE', KEYS[1], 0, size - 1)))
         end
@@ -43,11 +65,13 @@ enum QueueScripts {
         return 1
         """
 
-    /// Records a consumer as alive at the server's clock (so consumers' clocks need not agree).
-    /// KEYS: consumers. ARGV: consumer id.
+    /// Records a consumer as alive at the server's clock (so consumers' clocks need not agree), and
+    /// since when its batch has been stuck (ARGV[2], Unix ms), or that it is not ("").
+    /// KEYS: consumers, stuck batches. ARGV: consumer id, stuck since.
     static let heartbeat = """
         local now = redis.call('TIME')
         redis.call('ZADD', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[1])
+        if ARGV[2] == '' then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
         return 1
         """
 
@@ -61,14 +85,13 @@ enum QueueScripts {
     /// Returns a silent consumer's in-flight entries to the head of the queue, oldest first, unless
     /// it sent a heartbeat meanwhile. An entry delivered ARGV[3] times already goes to the dead-letter
     /// list instead, so a message that kills its consumer cannot loop forever.
-    /// KEYS: consumers, dead consumer's processing list, queue, delivery attempts, dead-letter list.
-    /// ARGV: consumer id, silence in ms that counts as dead, max deliveries.
+    /// KEYS: consumers, dead consumer's processing list, queue, delivery attempts, dead-letter list,
+    /// stuck batches. ARGV: consumer id, silence in ms that counts as dead, max deliveries.
     /// Returns {requeued, dead-lettered}, or {-1, 0} when the consumer is alive after all.
-    static let reclaim = """
-        local now = redis.call('TIME')
-        local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
+    static let reclaim = deadLetterRecord + """
+        local ts = nowMs()
         local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if seen and tonumber(seen) > nowMs - tonumber(ARGV[2]) then return {-1, 0} end
+        if seen and tonumber(seen) > ts - tonumber(ARGV[2]) then return {-1, 0} end
         local requeued, dead = 0, 0
         while true do
           local item = redis.call('RPOP', KEYS[2])
@@ -76,9 +99,8 @@ enum QueueScripts {
           local attempts = redis.call('HINCRBY', KEYS[4], item, 1)
           if attempts >= tonumber(ARGV[3]) then
             redis.call('HDEL', KEYS[4], item)
-            redis.call('RPUSH', KEYS[5], cjson.encode({reason = 'delivered ' .. attempts ..
-              ' times without being committed (its consumers kept dying)', raw = item,
-              consumer = ARGV[1], ts = nowMs}))
+            redis.call('RPUSH', KEYS[5], deadLetterRecord('max_deliveries', 'delivered ' .. attempts ..
+              ' times without being committed (its consumers kept dying)', item, ARGV[1], attempts, ts))
             dead = dead + 1
           else
             redis.call('LPUSH', KEYS[3], item)
@@ -86,6 +108,7 @@ enum QueueScripts {
           end
         end
         redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('HDEL', KEYS[6], ARGV[1])
         return {requeued, dead}
         """
 }

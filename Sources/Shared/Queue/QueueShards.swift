@@ -34,7 +34,9 @@ public final class QueueShards: Sendable {
             processing: all.reduce(0) { $0 + $1.processing },
             // Every consumer registers with every shard.
             consumers: all.map(\.consumers).max() ?? 0,
-            oldestEnqueuedAtMilliseconds: all.compactMap(\.oldestEnqueuedAtMilliseconds).min())
+            oldestEnqueuedAtMilliseconds: all.compactMap(\.oldestEnqueuedAtMilliseconds).min(),
+            // Likewise every consumer reports a stuck batch to every shard.
+            stuckSinceMilliseconds: all.map(\.stuckSinceMilliseconds).max { $0.count < $1.count } ?? [])
     }
 
     private func concurrently<Value: Sendable>(_ body: @escaping @Sendable (WorkQueue) async throws -> Value) async throws -> [Value] {

@@ -66,21 +66,28 @@ public struct WorkQueue: Sendable {
 
     /// Drops a committed batch from the head of the processing list and stores its dead letters.
     /// Safe to retry: a second call for the same batch changes nothing.
-    public func acknowledge(consumer: String, batch: [[UInt8]], deadLetters: [String], deadline: Deadline) async throws {
+    public func acknowledge(consumer: String, batch: [[UInt8]], deadLetters: [DeadLetter], deadline: Deadline) async throws {
         guard let first = batch.first else { return }
         let head = ["EVAL", QueueScripts.acknowledge, "3", keys.processing(consumer: consumer), keys.deadLetters,
                     keys.deliveryAttempts, String(batch.count)].map { Array($0.utf8) }
-        try await redis.run(bytes: head + [first] + deadLetters.map { Array($0.utf8) }, routingKey: keys.queue, deadline: deadline)
+        let records = deadLetters.flatMap { [Array($0.kind.rawValue.utf8), Array($0.reason.utf8), $0.raw] }
+        try await redis.run(bytes: head + [first, Array(consumer.utf8)] + records, routingKey: keys.queue, deadline: deadline)
     }
 
-    public func heartbeat(consumer: String, deadline: Deadline) async throws {
-        try await redis.run(["EVAL", QueueScripts.heartbeat, "1", keys.consumers, consumer], routingKey: keys.queue, deadline: deadline)
+    /// Marks the consumer alive, and its batch stuck since `stuckSince` (Unix ms) or not stuck (nil).
+    public func heartbeat(consumer: String, stuckSince: UInt64? = nil, deadline: Deadline) async throws {
+        try await redis.run(
+            ["EVAL", QueueScripts.heartbeat, "2", keys.consumers, keys.stuckBatches, consumer, stuckSince.map(String.init) ?? ""],
+            routingKey: keys.queue, deadline: deadline)
     }
 
     /// Leaves the consumer set on exit. A batch left uncommitted (the database was down through the
     /// shutdown grace period) stays in the processing list, and the next reaper returns it to the queue.
     public func deregister(consumer: String, deadline: Deadline) async throws {
-        try await redis.run(["ZREM", keys.consumers, consumer], routingKey: keys.queue, deadline: deadline)
+        for reply in try await redis.pipeline(
+            [["ZREM", keys.consumers, consumer], ["HDEL", keys.stuckBatches, consumer]], routingKey: keys.queue, deadline: deadline) {
+            _ = try reply.check()
+        }
     }
 
     /// Gives the in-flight entries of consumers silent for longer than `silence` back to the queue.
@@ -98,8 +105,8 @@ public struct WorkQueue: Sendable {
         var result = ReclaimResult()
         for consumer in candidates.sorted() {
             let reply = try await redis.run(
-                ["EVAL", QueueScripts.reclaim, "5", keys.consumers, keys.processing(consumer: consumer), keys.queue,
-                 keys.deliveryAttempts, keys.deadLetters, consumer, silenceMs, String(maxDeliveries)],
+                ["EVAL", QueueScripts.reclaim, "6", keys.consumers, keys.processing(consumer: consumer), keys.queue,
+                 keys.deliveryAttempts, keys.deadLetters, keys.stuckBatches, consumer, silenceMs, String(maxDeliveries)],
                 routingKey: keys.queue, deadline: deadline)
             guard let counts = reply.array?.compactMap(\.integer), counts.count == 2, counts[0] >= 0 else { continue }
             result.consumers.append(consumer)
@@ -122,10 +129,11 @@ public struct WorkQueue: Sendable {
         return found
     }
 
-    /// Lengths of the queue's lists and the age of its oldest entry.
+    /// Lengths of the queue's lists, the age of its oldest entry and the consumers whose batch is stuck.
     public func depths(deadline: Deadline) async throws -> QueueDepths {
         let replies = try await redis.pipeline(
-            [["LLEN", keys.queue], ["LLEN", keys.deadLetters], ["ZRANGE", keys.consumers, "0", "-1"], ["LINDEX", keys.queue, "0"]],
+            [["LLEN", keys.queue], ["LLEN", keys.deadLetters], ["ZRANGE", keys.consumers, "0", "-1"], ["LINDEX", keys.queue, "0"],
+             ["HVALS", keys.stuckBatches]],
             routingKey: keys.queue, deadline: deadline)
         let consumers = try replies[2].check().array?.compactMap(\.string) ?? []
         let processing = consumers.isEmpty ? [] : try await redis.pipeline(
@@ -138,7 +146,8 @@ public struct WorkQueue: Sendable {
             deadLettered: try replies[1].check().integer ?? 0,
             processing: try processing.reduce(0) { $0 + (try $1.check().integer ?? 0) },
             consumers: consumers.count,
-            oldestEnqueuedAtMilliseconds: oldestTimestamp)
+            oldestEnqueuedAtMilliseconds: oldestTimestamp,
+            stuckSinceMilliseconds: try replies[4].check().array?.compactMap { $0.string.flatMap(UInt64.init) } ?? [])
     }
 }
 
@@ -155,13 +164,19 @@ public struct QueueDepths: Sendable, Equatable {
     public var consumers: Int
     /// Enqueue time of the entry at the head of the queue (nil when empty or a bare integer).
     public var oldestEnqueuedAtMilliseconds: UInt64?
+    /// For each consumer whose batch is stuck, since when (Unix ms).
+    public var stuckSinceMilliseconds: [UInt64]
 
-    public init(queued: Int64, deadLettered: Int64, processing: Int64, consumers: Int, oldestEnqueuedAtMilliseconds: UInt64?) {
+    public init(
+        queued: Int64, deadLettered: Int64, processing: Int64, consumers: Int, oldestEnqueuedAtMilliseconds: UInt64?,
+        stuckSinceMilliseconds: [UInt64] = []
+    ) {
         self.queued = queued
         self.deadLettered = deadLettered
         self.processing = processing
         self.consumers = consumers
         self.oldestEnqueuedAtMilliseconds = oldestEnqueuedAtMilliseconds
+        self.stuckSinceMilliseconds = stuckSinceMilliseconds
     }
 }
 

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
+# shellcheck source=scripts/lib/mysql.sh
+source scripts/lib/mysql.sh
 
 all_suites=(swift bad-input faults browser terraform deploy containers)
 suites=("$@")
@@ -29,9 +31,23 @@ state=$root/.local/test
 export REDIS_HOST=127.0.0.1 REDIS_PORT=${TEST_REDIS_PORT:-16380}
 export DB_HOST=127.0.0.1 DB_PORT=${TEST_DB_PORT:-13307} DB_USER=count DB_PASSWORD=count-test-only
 export COUNT_PIPELINE_TEST_SERVICES=1 DB_TEST_TLS_DIR=$state/mariadb/tls
-trap 'redis_stop "$state" "$REDIS_PORT"; mariadb_stop "$state"' EXIT
+# MySQL beside MariaDB, for the Swift suite's database tests (the other suites use MariaDB).
+export DB_TEST_MYSQL_PORT=${TEST_MYSQL_PORT:-13308} DB_TEST_MYSQL_TLS_DIR=$state/mysql/tls
+trap 'redis_stop "$state" "$REDIS_PORT"; mariadb_stop "$state"; mysql_stop "$state"' EXIT
 redis_start "$state" "$REDIS_PORT"
 mariadb_start "$state" "$DB_PORT" "$DB_USER" "$DB_PASSWORD"
+# An administrator on each server, for the tests of `Consumer db-setup` (which creates users).
+export DB_TEST_ADMIN_USER=count_admin DB_TEST_ADMIN_PASSWORD=count-admin-test-only
+create_admin() { # client-function
+  "$1" "$state" -e "CREATE USER IF NOT EXISTS '$DB_TEST_ADMIN_USER'@'127.0.0.1' IDENTIFIED BY '$DB_TEST_ADMIN_PASSWORD';
+    GRANT ALL PRIVILEGES ON *.* TO '$DB_TEST_ADMIN_USER'@'127.0.0.1' WITH GRANT OPTION;"
+}
+create_admin mariadb_root
+if [[ " ${suites[*]} " == *" swift "* ]]; then
+  mysql_start "$state" "$DB_TEST_MYSQL_PORT" "$DB_USER" "$DB_PASSWORD"
+  create_admin mysql_root
+  echo "MySQL $(mysql_version) on 127.0.0.1:$DB_TEST_MYSQL_PORT, MariaDB $(mariadb_root "$state" -N -e 'SELECT VERSION()') on 127.0.0.1:$DB_PORT"
+fi
 
 passed=0
 failed=0

@@ -7,15 +7,30 @@ import Testing
     @Test func separatesGoodMessagesFromDeadLetters() throws {
         let good = QueueMessage(id: "m-1", count: 5, enqueuedAtMilliseconds: 10)
         let entries: [[UInt8]] = [Array(good.encoded.utf8), Array("garbage".utf8), Array(#"{"v":1,"id":"m-2","count":1.5,"ts":1}"#.utf8)]
-        let batch = DecodedBatch(entries: entries, consumer: "c-1", now: 99)
+        let batch = DecodedBatch(entries: entries)
         #expect(batch.messages == [good])
-        #expect(batch.deadLetters.count == 2)
-        let first = try StrictJSONParser.parse(Array(batch.deadLetters[0].utf8))
-        guard case .object(let members) = first else { Issue.record("dead letter is not an object"); return }
-        #expect(members.map(\.key) == ["reason", "raw", "consumer", "ts"])
-        #expect(members[1].value == .string("garbage"))
-        #expect(members[2].value == .string("c-1"))
-        #expect(batch.deadLetters[1].contains("must be a JSON integer"))
+        #expect(batch.entries == [entries[0]])
+        #expect(batch.deadLetters.map(\.kind) == [.undecodable, .undecodable])
+        #expect(batch.deadLetters.map(\.raw) == [entries[1], entries[2]])
+        #expect(batch.deadLetters[0].reason.contains("not valid JSON"))
+        #expect(batch.deadLetters[1].reason.contains("must be a JSON integer"))
+    }
+
+    @Test func keepsTheFirstCopyOfAMessageIDAndCountsTheRest() {
+        let first = QueueMessage(id: "same", count: 1, enqueuedAtMilliseconds: 10)
+        let retried = QueueMessage(id: "same", count: 1, enqueuedAtMilliseconds: 20)
+        let other = QueueMessage(id: "other", count: 2, enqueuedAtMilliseconds: 15)
+        let entries = [first, other, retried, first].map { Array($0.encoded.utf8) }
+        let batch = DecodedBatch(entries: entries)
+        #expect(batch.messages == [first, other])
+        #expect(batch.entries == [entries[0], entries[1]])
+        #expect(batch.duplicatesInBatch == 2)
+        #expect(batch.deadLetters.isEmpty)
+    }
+
+    @Test func aDeadLetterOfBytesThatAreNotUTF8KeepsValidText() {
+        let batch = DecodedBatch(entries: [[0x7B, 0xFF, 0x7D]])
+        #expect(batch.deadLetters.first?.raw == Array("{\u{FFFD}}".utf8))
     }
 }
 
@@ -34,7 +49,8 @@ import Testing
     @Test func insertStatementHasThreePlaceholdersPerRow() {
         let sql = RowWriter.insertStatement(rows: 4)
         #expect(sql.filter { $0 == "?" }.count == 12)
-        #expect(sql.hasSuffix("ON DUPLICATE KEY UPDATE id = id"))
+        // Not `id = id`: MySQL refuses an assignment to the auto-increment column (error 1869).
+        #expect(sql.hasSuffix("ON DUPLICATE KEY UPDATE message_id = message_id"))
     }
 }
 
@@ -49,6 +65,9 @@ import Testing
         let configuration = try ConsumerConfiguration(environment: EnvironmentReader(values))
         #expect(configuration.batchSize == 250 && configuration.consumerID == "worker-1" && !configuration.blockingFetch)
         #expect(configuration.reclaimAfter == .seconds(10) && configuration.httpPort == 5081)
+        #expect(configuration.stuckBatchAfter == .seconds(60))
+        values["STUCK_BATCH_AFTER_MS"] = "5000"
+        #expect(try ConsumerConfiguration(environment: EnvironmentReader(values)).stuckBatchAfter == .seconds(5))
         let generated = try ConsumerConfiguration(environment: EnvironmentReader(base)).consumerID
         #expect(MessageID.isValid(generated))
     }
@@ -86,5 +105,21 @@ import Testing
                 "PRODUCER_DB_PASSWORD": "p", "CONSUMER_DB_PASSWORD": "c",
             ]))
         }
+    }
+}
+
+@Suite struct StuckBatchMonitorTests {
+    @Test func aBatchCountsAsStuckOnlyPastTheThresholdAndUntilItGoesThrough() async throws {
+        let monitor = StuckBatchMonitor(threshold: .milliseconds(100))
+        #expect(monitor.problem == nil && monitor.stuckSinceUnixMilliseconds == nil)
+        let before = UnixTime.milliseconds()
+        monitor.failed(with: DatabaseError(code: 1213, message: "first"))
+        #expect(monitor.problem == nil, "failing, but not for long enough yet")
+        try await Task.sleep(for: .milliseconds(150))
+        monitor.failed(with: DatabaseError(code: 1213, message: "second", server: .mySQL))
+        #expect(monitor.problem?.contains("MySQL error 1213 (HY000): second") == true)
+        #expect(monitor.stuckSinceUnixMilliseconds.map { $0 >= before && $0 <= before + 50 } == true, "since the first failure")
+        monitor.succeeded()
+        #expect(monitor.problem == nil && monitor.stuckSinceUnixMilliseconds == nil)
     }
 }

@@ -35,9 +35,10 @@ struct PipelineTests {
         }
     }
 
-    @Test func postedValuesBecomeRowsAndGetCountIsExact() async throws {
+    @Test(arguments: DatabaseServer.all)
+    func postedValuesBecomeRowsAndGetCountIsExact(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
+        let database = try server.freshDatabase()
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         try await producer(redis: redis, database: database).test(.live) { client in
             var ids: [String] = []
@@ -89,9 +90,10 @@ struct PipelineTests {
         }
     }
 
-    @Test func aThousandConcurrentPostsBecomeExactlyAThousandRows() async throws {
+    @Test(arguments: DatabaseServer.all)
+    func aThousandConcurrentPostsBecomeExactlyAThousandRows(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
+        let database = try server.freshDatabase()
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         try await producer(redis: redis, database: database).test(.router) { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
@@ -111,9 +113,10 @@ struct PipelineTests {
         try await consumer.stop()
     }
 
-    @Test func legacyBareIntegersAreInsertedAndGarbageIsDeadLettered() async throws {
+    @Test(arguments: DatabaseServer.all)
+    func legacyBareIntegersAreInsertedAndGarbageIsDeadLettered(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
+        let database = try server.freshDatabase()
         let client = RedisClient(settings: redis)
         let keys = QueueKeys(queue: redis.queue)
         try await client.run(["RPUSH", keys.queue, "12345", "-7", "0", "not json", "{\"count\": 1}", "1.5", "99999999999999999999"], deadline: .after(.seconds(2)))
@@ -137,13 +140,18 @@ struct PipelineTests {
         #expect(reasonByRaw["1.5"]?.contains("expected an envelope object or a bare integer") == true)
         #expect(reasonByRaw.contains { $0.key.contains("99999999999999999999") && $0.value.contains("signed 64-bit") })
         #expect(letters.allSatisfy { ($0["consumer"] as? String)?.isEmpty == false && $0["ts"] is Int })
+        #expect(letters.allSatisfy { $0["kind"] as? String == "undecodable" && $0["deliveries"] as? Int == 1 })
+        // The id is the message's own where the entry has one, else a digest of the entry.
+        let idByRaw = Dictionary(uniqueKeysWithValues: letters.map { ($0["raw"] as? String ?? "", $0["id"] as? String ?? "") })
+        #expect(idByRaw["not json"] == "sha1:ed0d1292643d9ed818d9a191829b0f419867f874")  // printf 'not json' | sha1sum
         #expect(try await client.run(["LLEN", keys.queue], deadline: .after(.seconds(2))).integer == 0)
         await client.shutdown()
     }
 
-    @Test func redeliveredMessagesAreInsertedOnce() async throws {
+    @Test(arguments: DatabaseServer.all)
+    func redeliveredMessagesAreInsertedOnce(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
+        let database = try server.freshDatabase()
         let client = RedisClient(settings: redis)
         let message = QueueMessage(id: MessageID.make(), count: 5, enqueuedAtMilliseconds: UnixTime.milliseconds())
         let other = QueueMessage(id: MessageID.make(), count: 6, enqueuedAtMilliseconds: UnixTime.milliseconds())
@@ -161,9 +169,10 @@ struct PipelineTests {
         await client.shutdown()
     }
 
-    @Test func twoConsumersTogetherLoseNothingAndDuplicateNothing() async throws {
+    @Test(arguments: DatabaseServer.all)
+    func twoConsumersTogetherLoseNothingAndDuplicateNothing(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
+        let database = try server.freshDatabase()
         let client = RedisClient(settings: redis)
         let total = 6000
         let first = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
@@ -240,7 +249,7 @@ struct PipelineTests {
         try await client.run(["RPUSH", redis.queue] + batch.map { String(decoding: $0, as: UTF8.self) } + ["\u{FF}not-utf8"], deadline: .after(.seconds(2)))
         #expect(try await queue.fetchBatch(consumer: "c", limit: 2, deadline: .after(.seconds(2))) == batch)
         for _ in 0..<2 {
-            try await queue.acknowledge(consumer: "c", batch: batch, deadLetters: ["{\"reason\":\"x\"}"], deadline: .after(.seconds(2)))
+            try await queue.acknowledge(consumer: "c", batch: batch, deadLetters: [DeadLetter(kind: .undecodable, reason: "x", raw: Array("\u{FF}not-utf8".utf8))], deadline: .after(.seconds(2)))
         }
         #expect(try await client.run(["LLEN", queue.keys.deadLetters], deadline: .after(.seconds(2))).integer == 1)
         #expect(try await client.run(["LLEN", queue.keys.processing(consumer: "c")], deadline: .after(.seconds(2))).integer == 0)
@@ -248,9 +257,10 @@ struct PipelineTests {
         await client.shutdown()
     }
 
-    @Test func upgradingTheOldTableKeepsItsRows() async throws {
+    @Test(arguments: DatabaseServer.all)
+    func upgradingTheOldTableKeepsItsRows(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
+        let database = try server.freshDatabase()
         let setup = try TestServices.connect(database)
         try setup.query("CREATE TABLE `count` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, count_value INT)")
         try setup.query("INSERT INTO `count` (count_value) VALUES (1), (2), (3)")

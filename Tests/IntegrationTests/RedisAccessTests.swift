@@ -98,12 +98,13 @@ struct RedisAccessTests {
                 let status = try await Self.post(client, value).0
                 #expect(status == .created)
             }
+            // Once the Consumer has made the schema, the Producer's reads work under its rule too.
+            let drained = await TestServices.eventually { try TestServices.rowCount(database) == 20 }
+            #expect(drained)
             for path in ["/stats", "/ready"] {
                 let status = try await client.execute(uri: path, method: .get) { $0.status }
                 #expect(status == .ok, "GET \(path)")
             }
-            let drained = await TestServices.eventually { try TestServices.rowCount(database) == 20 }
-            #expect(drained)
         }
         try await consumer.stop()
         // The Consumer's heartbeats, reclaim scans and gauges ran meanwhile: nothing was denied.
@@ -163,14 +164,8 @@ struct RedisAccessTests {
         let wrongPassword = TestServices.uniqueName("wrong")
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let (status, text) = try TestServices.runToEnd(Self.binary(program), environment: [
-            "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": queue,
-            "REDIS_USERNAME": user.name, "REDIS_PASSWORD": wrongPassword,
-            "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
-            "DB_PASSWORD": database.password, "DB_NAME": database.name,
-            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(Int.random(in: 30000...34999)),
-            "CONSUMER_HTTP_PORT": String(Int.random(in: 35000...39999)),
-        ])
+        let (status, text) = try TestServices.runToEnd(TestServices.binary(program), environment: TestServices.programEnvironment(
+            redis: redis, database: database, ["REDIS_QUEUE": queue, "REDIS_USERNAME": user.name, "REDIS_PASSWORD": wrongPassword]))
 
         #expect(status == 1, "\(text)")
         let refusals = text.split(separator: "\n").filter { $0.contains("WRONGPASS") }
@@ -178,11 +173,5 @@ struct RedisAccessTests {
         #expect(refusals.first?.contains("REDIS_PASSWORD") == true, "\(text)")
         #expect(!text.contains(wrongPassword), "the password must never be logged")
         #expect(try user.denials().logins == 1)
-    }
-
-    /// The program next to this test bundle (`swift build --build-tests` builds both), unless the test command names it.
-    static func binary(_ program: String) -> URL {
-        if let path = TestServices.environment["\(program.uppercased())_BIN"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(program)
     }
 }

@@ -31,15 +31,9 @@ enum TestServices {
         RedisSettings(host: "127.0.0.1", port: Int(environment["REDIS_PORT"] ?? "") ?? 16380, queue: queue)
     }
 
-    /// A new, empty database (count_test_*) for one test.
+    /// A new, empty database (count_test_*) for one test, on MariaDB.
     static func freshDatabase() throws -> DatabaseSettings {
-        let settings = DatabaseSettings(
-            host: "127.0.0.1", port: Int(environment["DB_PORT"] ?? "") ?? 13307, user: environment["DB_USER"] ?? "count",
-            password: environment["DB_PASSWORD"] ?? "", name: uniqueName("count_test"))
-        let connection = try DatabaseConnection.connect(settings: settings, database: nil, connectTimeout: .seconds(5), ioTimeout: .seconds(30))
-        defer { connection.close() }
-        try connection.query("CREATE DATABASE `\(settings.name)`")
-        return settings
+        try DatabaseServer.mariaDB.freshDatabase()
     }
 
     static func connect(_ settings: DatabaseSettings) throws -> DatabaseConnection {
@@ -91,6 +85,23 @@ enum TestServices {
         return (process.terminationStatus, text)
     }
 
+    /// The program next to this test bundle (`swift build --build-tests` builds both), unless the test command names it.
+    static func binary(_ program: String) -> URL {
+        if let path = environment["\(program.uppercased())_BIN"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(program)
+    }
+
+    /// The environment a Producer or Consumer process needs for `redis` and `database`, on ports of its own.
+    static func programEnvironment(redis: RedisSettings, database: DatabaseSettings, _ extra: [String: String] = [:]) -> [String: String] {
+        [
+            "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": redis.queue,
+            "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
+            "DB_PASSWORD": database.password, "DB_NAME": database.name,
+            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(Int.random(in: 30000...34999)),
+            "CONSUMER_HTTP_PORT": String(Int.random(in: 35000...39999)),
+        ].merging(extra) { _, new in new }
+    }
+
     static func consumerConfiguration(redis: RedisSettings, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(redis: redis, database: database, consumerID: id)
         configuration.httpHost = "127.0.0.1"
@@ -99,6 +110,42 @@ enum TestServices {
         configuration.heartbeatInterval = .milliseconds(200)
         configuration.reclaimAfter = .seconds(2)
         return configuration
+    }
+}
+
+/// One of the database servers `./dev test` starts: MariaDB, and MySQL (from a Debian sid root)
+/// where `DB_TEST_MYSQL_PORT` is set. Tests of what the database does take it as an argument, so
+/// they run against both.
+struct DatabaseServer: Sendable, CustomTestStringConvertible {
+    let kind: DatabaseServerKind
+    let port: Int
+    /// Where the test CA and the server's certificate are (`ca.pem`, `other-ca.pem`).
+    let tlsDirectory: String
+
+    var testDescription: String { kind.rawValue }
+
+    static let mariaDB = DatabaseServer(
+        kind: .mariaDB, port: Int(TestServices.environment["DB_PORT"] ?? "") ?? 13307,
+        tlsDirectory: TestServices.environment["DB_TEST_TLS_DIR"] ?? "")
+
+    static let all: [DatabaseServer] = [mariaDB] + (TestServices.environment["DB_TEST_MYSQL_PORT"].flatMap(Int.init).map {
+        DatabaseServer(kind: .mySQL, port: $0, tlsDirectory: TestServices.environment["DB_TEST_MYSQL_TLS_DIR"] ?? "")
+    }.map { [$0] } ?? [])
+
+    func settings(name: String = TestServices.uniqueName("count_test")) -> DatabaseSettings {
+        DatabaseSettings(
+            host: "127.0.0.1", port: port, user: TestServices.environment["DB_USER"] ?? "count",
+            password: TestServices.environment["DB_PASSWORD"] ?? "", name: name)
+    }
+
+    /// A new, empty database (count_test_*) for one test.
+    func freshDatabase() throws -> DatabaseSettings {
+        let settings = settings()
+        let connection = try DatabaseConnection.connect(settings: settings, database: nil, connectTimeout: .seconds(5), ioTimeout: .seconds(30))
+        defer { connection.close() }
+        #expect(connection.server == kind, "the server on port \(port) is not \(kind.rawValue)")
+        try connection.query("CREATE DATABASE `\(settings.name)`")
+        return settings
     }
 }
 

@@ -1,3 +1,4 @@
+import Logging
 import Testing
 
 @testable import Shared
@@ -92,5 +93,33 @@ import Testing
     @Test func neverPrintsPasswords() throws {
         let database = try DatabaseSettings(from: EnvironmentReader(minimal))
         #expect(!database.endpointDescription.contains("s3cret!"))
+    }
+}
+
+@Suite struct PlainTextDatabaseWarningTests {
+    @Test func onlyASessionThatLeavesTheMachineUnencryptedIsWarnedAbout() {
+        let remote = DatabaseSettings(host: "db.example.internal", user: "u", password: "secret")
+        let warning = remote.plainTextWarning
+        #expect(warning?.contains("DB_TLS is false and DB_HOST db.example.internal") == true)
+        #expect(warning?.contains("caching_sha2_password") == true)
+        #expect(warning?.contains("secret") == false, "no password in a log line")
+        for host in ["127.0.0.1", "127.0.1.1", "localhost", "::1"] {
+            #expect(DatabaseSettings(host: host, user: "u", password: "p").plainTextWarning == nil, "\(host)")
+        }
+        #expect(DatabaseSettings(host: "db.example.internal", user: "u", password: "p", tls: true).plainTextWarning == nil)
+    }
+}
+
+@Suite struct RepeatedWarningsTests {
+    @Test func aRepeatedWarningIsLoggedOnceAnIntervalWithTheCountOfWhatWasLeftOut() {
+        let warnings = RepeatedWarnings(logger: Logger(label: "test"), interval: .seconds(10))
+        let start = ContinuousClock.now
+        #expect(warnings.admit("retrying", now: start) == 0)
+        for offset in 1...500 {
+            #expect(warnings.admit("retrying", now: start + .milliseconds(offset)) == nil)
+        }
+        #expect(warnings.admit("another problem", now: start + .seconds(1)) == 0, "each message has its own interval")
+        #expect(warnings.admit("retrying", now: start + .seconds(10)) == 500)
+        #expect(warnings.admit("retrying", now: start + .seconds(11)) == nil)
     }
 }

@@ -71,7 +71,7 @@ mysql_start() { # dir port user password
   if ! mysql_root "$dir" -e "SELECT 1" >/dev/null 2>&1; then
     mysql_server "$root" --datadir="$data" --user="$(id -un)" --bind-address=127.0.0.1 --port="$port" \
       --socket="$socket" --pid-file="$dir/mysql/mysql.pid" --log-error="$dir/mysql/error.log" --mysqlx=OFF \
-      --secure-file-priv= --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
+      --secure-file-priv= --skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
       --ssl-ca="$dir/mysql/tls/ca.pem" --ssl-cert="$dir/mysql/tls/server.pem" --ssl-key="$dir/mysql/tls/server.key" \
       >/dev/null 2>&1 &
     wait_for "MySQL on 127.0.0.1:$port" 150 mysql_root "$dir" -e "SELECT 1" || { tail -n 20 "$dir/mysql/error.log" >&2; return 1; }

@@ -152,7 +152,7 @@ struct IngestLoop: Service {
             do {
                 let share = max(configuration.blockFor / queue.shards.count, .milliseconds(50))
                 try await shard.waitForWork(blockFor: share, deadline: .after(.seconds(2)))
-            } catch {
+            } catch where !Task.isCancelled {
                 warnings.warning("waiting for work failed", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(200))
             }

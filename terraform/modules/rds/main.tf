@@ -1,3 +1,11 @@
+locals {
+  # The current long-term releases on RDS (November 2026): MariaDB 11.4 and MySQL 8.4 LTS.
+  default_engine_version = { mariadb = "11.4", mysql = "8.4" }
+  engine_version         = coalesce(var.engine_version, local.default_engine_version[var.engine])
+  # RDS names parameter group families after the engine and its major.minor version: mariadb11.4, mysql8.4.
+  parameter_group_family = "${var.engine}${join(".", slice(split(".", local.engine_version), 0, 2))}"
+}
+
 resource "aws_db_subnet_group" "this" {
   name       = var.name
   subnet_ids = var.subnet_ids
@@ -6,7 +14,7 @@ resource "aws_db_subnet_group" "this" {
 # Connections without TLS are refused unless require_secure_transport is turned off.
 resource "aws_db_parameter_group" "this" {
   name_prefix = "${var.name}-${var.engine}-"
-  family      = var.parameter_group_family
+  family      = local.parameter_group_family
 
   parameter {
     name  = "require_secure_transport"
@@ -22,7 +30,7 @@ resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_354:Performance Insights data is encrypted with the RDS service key; a customer-managed key adds cost without changing who can read it.
   identifier     = var.name
   engine         = var.engine
-  engine_version = var.engine_version
+  engine_version = local.engine_version
   instance_class = var.instance_class
 
   allocated_storage     = var.allocated_storage_gb

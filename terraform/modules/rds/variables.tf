@@ -10,7 +10,7 @@ variable "name" {
 
 variable "engine" {
   type        = string
-  description = "mariadb or mysql."
+  description = "mariadb or mysql: the programs and their tests support both (MariaDB 10.6+, MySQL 8.0+)."
   default     = "mariadb"
 
   validation {
@@ -21,14 +21,22 @@ variable "engine" {
 
 variable "engine_version" {
   type        = string
-  description = "Engine version (major.minor lets RDS pick the newest patch), for example 11.4."
-  default     = "11.4"
-}
+  description = "Engine version; major.minor lets RDS pick the newest patch. null picks the engine's current long-term release on RDS: MariaDB 11.4 or MySQL 8.4 LTS. The parameter group family (mariadb11.4, mysql8.4) follows from engine and version."
+  default     = null
 
-variable "parameter_group_family" {
-  type        = string
-  description = "Parameter group family matching engine and version, for example mariadb11.4 or mysql8.4."
-  default     = "mariadb11.4"
+  validation {
+    condition     = var.engine_version == null || can(regex("^[0-9]+\\.[0-9]+(\\.[0-9]+)?$", var.engine_version))
+    error_message = "engine_version must look like 8.4, 11.4 or 8.4.3."
+  }
+
+  validation {
+    condition = var.engine_version == null || (
+      var.engine == "mysql"
+      ? tonumber(split(".", var.engine_version)[0]) >= 8
+      : (tonumber(split(".", var.engine_version)[0]) > 10 || (tonumber(split(".", var.engine_version)[0]) == 10 && tonumber(split(".", var.engine_version)[1]) >= 6))
+    )
+    error_message = "engine_version must be MySQL 8.0 or later, or MariaDB 10.6 or later: the schema and the Consumer's statements need them."
+  }
 }
 
 variable "instance_class" {

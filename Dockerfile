@@ -47,10 +47,13 @@ RUN swift build -c release --static-swift-stdlib \
     done
 
 FROM ${RUNTIME_IMAGE} AS runtime
+# MySQL 8 and later (RDS MySQL too) create users with caching_sha2_password, which libmariadb
+# speaks only through its plugin of that name: the build fails if libmariadb3 ever stops shipping it.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libhiredis1.1.0 libmariadb3 libcurl4t64 \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && test -f /usr/lib/x86_64-linux-gnu/libmariadb3/plugin/caching_sha2_password.so
 # Amazon's RDS CA bundle, which DB_TLS_CA_FILE names in the task definitions (DB_TLS=true checks
 # the database's certificate against it). RDS_CA_BUNDLE is a URL, or a path in the build context
 # for machines that cannot reach the URL (scripts/test-containers.sh passes a test certificate).

@@ -136,6 +136,21 @@ make_builder_image() {
   echo "made: $BUILDER_IMAGE (mirror $mirror)"
 }
 
+# MySQL from the Debian sid root the Swift suite uses (scripts/lib/mysql.sh makes and caches it),
+# imported as it is; tagged by that root's recipe.
+make_mysql_image() {
+  local root
+  # shellcheck source=scripts/lib/services.sh
+  source "$REPO_ROOT/scripts/lib/services.sh"
+  # shellcheck source=scripts/lib/mysql.sh
+  source "$REPO_ROOT/scripts/lib/mysql.sh"
+  root=$(mysql_root_dir) || die "cannot make the MySQL root"
+  MYSQL_IMAGE=$BASE/mysql:${root##*/}
+  have_image "$MYSQL_IMAGE" && { echo "cached: $MYSQL_IMAGE"; return; }
+  tar -C "$root" -c . | docker import - "$MYSQL_IMAGE" >/dev/null
+  echo "made: $MYSQL_IMAGE from $root"
+}
+
 make_service_image() {
   local image=$1 dockerfile=$2
   have_image "$image" && { echo "cached: $image"; return; }
@@ -217,6 +232,7 @@ make_toolchain_image
 make_builder_image
 make_service_image "$REDIS_IMAGE" system-tests/deploy/images/redis.Dockerfile
 make_service_image "$MARIADB_IMAGE" system-tests/deploy/images/mariadb.Dockerfile
+make_mysql_image
 
 step "Runtime image (Dockerfile, release build)"
 build_app_image
@@ -233,6 +249,9 @@ step "Smoke test through deploy.sh (POST /count, the row appears in GET /count)"
 step "Redis over TLS (the image's hiredis 1.x; certificates made by openssl; a wrong CA and name refused)"
 network=$(docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(container_ids producer)")
 "$REPO_ROOT/system-tests/deploy/redis-tls.sh" "$network" "$APP_IMAGE" "$REDIS_IMAGE" "$WORK/stack.env"
+
+step "MySQL (caching_sha2_password users through the image's libmariadb plugin, over TLS and without)"
+"$REPO_ROOT/system-tests/deploy/mysql.sh" "$network" "$APP_IMAGE" "$MYSQL_IMAGE" "$WORK/stack.env"
 
 step "Done"
 printf 'test-containers: passed in %ss\n' "$((SECONDS - STARTED_AT))"

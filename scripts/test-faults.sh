@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Fault suite (issue 3, items 1 and 5): the real Producer and Consumers under a load of unique values
-# while Consumers are killed, Redis and MariaDB restart and the programs are redeployed; then every
+# while Consumers are killed, Redis, MariaDB and MySQL restart or crash and the programs are
+# redeployed; then every
 # value that got a 201 must be exactly one row, nothing may be left in flight, and every process must
 # have recovered by itself. Also GET /count under 64 concurrent clients (wrk) with zero errors.
 #
 #   PRODUCER_BIN=... CONSUMER_BIN=... scripts/test-faults.sh [--values N] [--only SCENARIO...]
 #
-# Starts its own Redis (port 26380, AOF on, appendfsync everysec) and MariaDB (port 23307) with
+# Starts its own Redis (port 26380, AOF on, appendfsync everysec), MariaDB (port 23307) and MySQL
+# (port 23308) with
 # scripts/lib/services.sh, state and logs in .local/faults/; stops everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
+# shellcheck source=scripts/lib/mysql.sh
+source scripts/lib/mysql.sh
 
 for name in PRODUCER_BIN CONSUMER_BIN; do
   if [[ -z ${!name:-} ]]; then
@@ -40,7 +44,7 @@ if ((${#missing[@]})); then
 fi
 
 state=$root/.local/faults
-redis_port=26380 db_port=23307 db_user=count db_password=count-faults-only
+redis_port=26380 db_port=23307 mysql_port=23308 db_user=count db_password=count-faults-only
 suite_pid=
 
 # Stops the suite's programs (by pid, only while that pid still runs one of the two binaries), then
@@ -59,6 +63,7 @@ cleanup() {
   done
   redis_stop "$state" "$redis_port"
   mariadb_stop "$state"
+  mysql_stop "$state"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
@@ -67,12 +72,13 @@ rm -rf "$state/logs" "$state/pids" "$state/failed"
 mkdir -p "$state/logs" "$state/pids"
 redis_start "$state" "$redis_port"
 mariadb_start "$state" "$db_port" "$db_user" "$db_password"
+mysql_start "$state" "$mysql_port" "$db_user" "$db_password"
 
-echo "test-faults: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis :$redis_port, MariaDB :$db_port, logs in .local/faults/logs"
+echo "test-faults: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis :$redis_port, MariaDB :$db_port, MySQL :$mysql_port, logs in .local/faults/logs"
 started=$(date +%s)
 # In the background, so that a TERM to this script reaches the trap at once; bounded at 20 minutes.
 FAULTS_DB_PASSWORD=$db_password timeout --signal=TERM 1200 python3 -B system-tests/faults/run_faults.py --state "$state" \
-  --redis-port "$redis_port" --db-port "$db_port" --db-user "$db_user" "$@" &
+  --redis-port "$redis_port" --db-port "$db_port" --mysql-port "$mysql_port" --db-user "$db_user" "$@" &
 suite_pid=$!
 status=0
 wait "$suite_pid" || status=$?

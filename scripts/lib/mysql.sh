@@ -1,10 +1,10 @@
 # MySQL for the tests, beside MariaDB: Debian 12 has no MySQL server, Debian sid has
-# mysql-server-core (9.7). The server comes from a debootstrapped sid root that is made once per
+# mysql-server-core (9.7; its client too, for the container test). The server comes from a debootstrapped sid root that is made once per
 # machine and cached outside the repository, keyed by the recipe below; it runs as a plain local
 # process on loopback (through the root's own dynamic loader, so no chroot and no mounts), with all
 # its state in the caller's folder. Sourced after services.sh, whose helpers it uses.
 
-mysql_recipe="debootstrap minbase sid; apt-get install mysql-server-core; v1"
+mysql_recipe="debootstrap minbase sid; apt-get install mysql-server-core mysql-client-core; v2"
 mysql_cache_dir=${COUNT_PIPELINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/count-pipeline}
 
 # Prints the cached root's path, making it first if needed (about a minute; needs root and
@@ -32,7 +32,7 @@ mysql_make_root() { # root
     || { tail -n 20 "$work.log"; echo "error: debootstrap of Debian sid failed (log: $work.log)"; return 1; }
   # The mirror serves a sid snapshot whose Release file has expired: apt must not refuse it.
   chroot "$work" apt-get -o Acquire::Check-Valid-Until=false update -qq >>"$work.log" 2>&1 &&
-    DEBIAN_FRONTEND=noninteractive chroot "$work" apt-get install -y -qq --no-install-recommends mysql-server-core \
+    DEBIAN_FRONTEND=noninteractive chroot "$work" apt-get install -y -qq --no-install-recommends mysql-server-core mysql-client-core \
       >>"$work.log" 2>&1 \
     || { tail -n 20 "$work.log"; echo "error: installing mysql-server-core in the sid root failed (log: $work.log)"; return 1; }
   chroot "$work" apt-get clean

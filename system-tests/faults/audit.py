@@ -27,9 +27,9 @@ def wait_for_drain(services, queue, timeout):
         time.sleep(0.25)
 
 
-def rows_by_value(services, database):
+def rows_by_value(database_server, database):
     """Counter of count_value -> number of rows in the scenario's table."""
-    output = services.sql("SELECT count_value FROM `count`", database)
+    output = database_server.sql("SELECT count_value FROM `count`", database)
     return Counter(int(line) for line in output.split())
 
 

@@ -23,7 +23,7 @@ def check_recovery(stack, probe_value):
         return problems
 
     def probe_rows():
-        return int(stack.services.sql(f"SELECT COUNT(*) FROM `count` WHERE count_value = {probe_value}",
+        return int(stack.db.sql(f"SELECT COUNT(*) FROM `count` WHERE count_value = {probe_value}",
                                       stack.database))
 
     if not wait_until(lambda: probe_rows() >= 1, timeout=15, interval=0.25):

@@ -13,7 +13,7 @@ from collections import namedtuple
 from concurrency import run_concurrency_check
 from scenario_run import run_scenario
 from scenarios import SCENARIOS
-from services import Services
+from services import DatabaseServer, Services
 
 Binaries = namedtuple("Binaries", "producer consumer")
 
@@ -22,7 +22,8 @@ def arguments():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", required=True, help="the suite's state folder (.local/faults)")
     parser.add_argument("--redis-port", type=int, required=True)
-    parser.add_argument("--db-port", type=int, required=True)
+    parser.add_argument("--db-port", type=int, required=True, help="MariaDB's")
+    parser.add_argument("--mysql-port", type=int, required=True)
     parser.add_argument("--db-user", required=True)
     parser.add_argument("--values", type=int, default=50_000, help="POSTs per scenario")
     parser.add_argument("--only", nargs="*", help="run only these scenarios (names as printed)")
@@ -33,8 +34,11 @@ def main():
     # SIGTERM (from the script's trap or a CI timeout) unwinds like Ctrl-C: every scenario stops its programs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     options = arguments()
-    services = Services(options.state, options.redis_port, options.db_port, options.db_user,
-                        os.environ["FAULTS_DB_PASSWORD"])
+    password = os.environ["FAULTS_DB_PASSWORD"]
+    services = Services(options.state, options.redis_port, {
+        "mariadb": DatabaseServer("mariadb", options.state, options.db_port, options.db_user, password),
+        "mysql": DatabaseServer("mysql", options.state, options.mysql_port, options.db_user, password),
+    })
     binaries = Binaries(os.environ["PRODUCER_BIN"], os.environ["CONSUMER_BIN"])
     checks = [(number, scenario.name, lambda n=number, s=scenario: run_scenario(
         n, s, services, binaries, options.state, options.values)) for number, scenario in enumerate(SCENARIOS, 1)]

@@ -29,7 +29,7 @@ def run_fault(scenario, stack, load, report):
 
 
 def run_scenario(number, scenario, services, binaries, run_dir, value_count):
-    stack = Stack(services, binaries, run_dir, number, scenario.name, scenario.consumers)
+    stack = Stack(services, binaries, run_dir, number, scenario.name, scenario.consumers, scenario.database)
     problems, details = [], []
     try:
         stack.start()
@@ -59,7 +59,7 @@ def run_scenario(number, scenario, services, binaries, run_dir, value_count):
         if dead:
             problems.append(f"{dead} entries in the dead-letter list")
 
-        result = audit(load.sent_values(), load.acknowledged, rows_by_value(services, stack.database))
+        result = audit(load.sent_values(), load.acknowledged, rows_by_value(stack.db, stack.database))
         recovery = check_recovery(stack, probe_value=first + value_count + 1)
         problems += recovery
     except Exception as error:  # noqa: BLE001 - a scenario that cannot run is a failed scenario

@@ -15,6 +15,8 @@ class Scenario:
     fault: object
     # A Redis crash may lose the writes of its last AOF fsync interval: reported as "AOF window", not as lost.
     loss_is_aof_window: bool = False
+    # The server of the scenario's database: "mariadb" or "mysql".
+    database: str = "mariadb"
 
 
 def sleep_while_loading(load, seconds):
@@ -75,11 +77,18 @@ def crash_redis(stack, load):
     return [f"Redis killed with -9 and started again {done} times"], expect_all_ran(done, fractions, "the crash")
 
 
-def restart_mariadb(stack, load):
-    """Kill the mariadbd pid (clean InnoDB shutdown), start it again; twice."""
+def restart_database(stack, load):
+    """SIGTERM to the database server (clean InnoDB shutdown), start it again; twice."""
     fractions = (0.25, 0.6)
-    done = at_progress(load, fractions, stack.services.restart_mariadb)
-    return [f"MariaDB stopped and started again {done} times"], expect_all_ran(done, fractions, "the restart")
+    done = at_progress(load, fractions, stack.db.restart)
+    return [f"{stack.db.kind} stopped and started again {done} times"], expect_all_ran(done, fractions, "the restart")
+
+
+def crash_database(stack, load):
+    """kill -9 the database server once mid-load and start it again (InnoDB crash recovery)."""
+    fractions = (0.5,)
+    done = at_progress(load, fractions, stack.db.crash_and_restart)
+    return [f"{stack.db.kind} killed with -9 and started again {done} times"], expect_all_ran(done, fractions, "the crash")
 
 
 def restart_producer_and_consumer_gracefully(stack, load):
@@ -126,7 +135,10 @@ SCENARIOS = [
     Scenario("consumer-kill-9", 2, kill_a_consumer_every_2s),
     Scenario("redis-restart", 2, restart_redis_gracefully),
     Scenario("redis-kill-9", 2, crash_redis, loss_is_aof_window=True),
-    Scenario("mariadb-restart", 2, restart_mariadb),
+    Scenario("mariadb-restart", 2, restart_database),
+    Scenario("mariadb-kill-9", 2, crash_database),
+    Scenario("mysql-restart", 2, restart_database, database="mysql"),
+    Scenario("mysql-kill-9", 2, crash_database, database="mysql"),
     Scenario("graceful-restart", 2, restart_producer_and_consumer_gracefully),
     Scenario("three-consumers-one-killed", 3, kill_one_of_three_consumers),
 ]

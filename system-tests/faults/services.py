@@ -1,5 +1,6 @@
-"""The suite's own Redis and MariaDB: started, stopped and restarted through the shell functions
-of scripts/lib/services.sh (the same ones ./dev uses), and queried with their command-line clients."""
+"""The suite's own Redis, MariaDB and MySQL: started, stopped, restarted and killed through the shell
+functions of scripts/lib/services.sh and scripts/lib/mysql.sh (the same ones ./dev uses), and
+queried with their command-line clients."""
 import os
 import signal
 import subprocess
@@ -18,17 +19,67 @@ def _pid_alive(pid):
         return False
 
 
+def _wait_gone(pid, what):
+    if not wait_until(lambda: not _pid_alive(pid), 30, interval=0.05):
+        raise RuntimeError(f"{what} (pid {pid}) did not exit within 30 s")
+
+
+def shell(*function_and_args):
+    """One function of the shell libraries, run from the repository root."""
+    subprocess.run(["bash", "-c", 'source scripts/lib/services.sh && source scripts/lib/mysql.sh && "$@"', "services.sh",
+                    *function_and_args], cwd=REPO_ROOT, check=True, timeout=180, stdin=subprocess.DEVNULL)
+
+
+class DatabaseServer:
+    """The suite's MariaDB or MySQL (`kind` names the shell functions and the state folder:
+    mariadb_start, <state>/mariadb/mariadb.sock; mysql_start, <state>/mysql/mysql.sock)."""
+
+    def __init__(self, kind, state_dir, port, user, password):
+        self.kind = kind
+        self.state_dir = state_dir
+        self.port = port
+        self.user = user
+        self.password = password
+
+    def _path(self, suffix):
+        return os.path.join(self.state_dir, self.kind, f"{self.kind}.{suffix}")
+
+    def start(self):
+        shell(f"{self.kind}_start", self.state_dir, str(self.port), self.user, self.password)
+
+    def restart(self, downtime=1.0):
+        """SIGTERM to the server (InnoDB shuts down cleanly), waits until it is gone, starts it again."""
+        shell(f"{self.kind}_stop", self.state_dir)
+        time.sleep(downtime)
+        self.start()
+
+    def crash_and_restart(self, downtime=1.0):
+        """kill -9 of the server (InnoDB recovers from its redo log at start), then starts it again."""
+        with open(self._path("pid")) as pid_file:
+            pid = int(pid_file.read())
+        os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, self.kind)
+        os.remove(self._path("pid"))
+        time.sleep(downtime)
+        self.start()
+
+    def sql(self, statement, database=None):
+        """Runs SQL as root over the socket; the result rows, tab-separated, without headers."""
+        command = ["mariadb", "--no-defaults", "-uroot", f"--socket={self._path('sock')}", "-N", "-B"]
+        if database:
+            command.append(f"--database={database}")
+        result = subprocess.run(command + ["-e", statement], capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"SQL {statement!r} on {self.kind} failed: {result.stderr.strip()}")
+        return result.stdout
+
+
 class Services:
-    def __init__(self, state_dir, redis_port, db_port, db_user, db_password):
+    def __init__(self, state_dir, redis_port, databases):
+        """`databases`: {kind: DatabaseServer}, MariaDB's under "mariadb"."""
         self.state_dir = state_dir
         self.redis_port = redis_port
-        self.db_port = db_port
-        self.db_user = db_user
-        self.db_password = db_password
-
-    def _shell(self, *function_and_args):
-        subprocess.run(["bash", "-c", 'source scripts/lib/services.sh && "$@"', "services.sh", *function_and_args],
-                       cwd=REPO_ROOT, check=True, timeout=120, stdin=subprocess.DEVNULL)
+        self.databases = databases
 
     # Redis
 
@@ -44,7 +95,7 @@ class Services:
         return {key: int(self.redis("LLEN", key)) for key in keys}
 
     def start_redis(self):
-        self._shell("redis_start", self.state_dir, str(self.redis_port))
+        shell("redis_start", self.state_dir, str(self.redis_port))
 
     def stop_redis_with(self, signal_number):
         """Sends Redis `signal_number` (SIGTERM: graceful, the AOF is flushed and fsynced; SIGKILL: a
@@ -52,8 +103,7 @@ class Services:
         with open(os.path.join(self.state_dir, "redis", "redis.pid")) as pid_file:
             pid = int(pid_file.read())
         os.kill(pid, signal_number)
-        if not wait_until(lambda: not _pid_alive(pid), 30, interval=0.05):
-            raise RuntimeError(f"Redis (pid {pid}) did not exit within 30 s of signal {signal_number}")
+        _wait_gone(pid, f"Redis, after signal {signal_number},")
 
     def restart_redis(self, signal_number=signal.SIGTERM, downtime=1.0):
         self.stop_redis_with(signal_number)
@@ -62,24 +112,3 @@ class Services:
 
     def redis_fsync_policy(self, policy):
         self.redis("CONFIG", "SET", "appendfsync", policy)
-
-    # MariaDB
-
-    def start_mariadb(self):
-        self._shell("mariadb_start", self.state_dir, str(self.db_port), self.db_user, self.db_password)
-
-    def restart_mariadb(self, downtime=1.0):
-        """Kills the mariadbd pid (SIGTERM: InnoDB shuts down cleanly), waits until it is gone, starts it again."""
-        self._shell("mariadb_stop", self.state_dir)
-        time.sleep(downtime)
-        self.start_mariadb()
-
-    def sql(self, statement, database=None):
-        """Runs SQL as root over the socket; the result rows, tab-separated, without headers."""
-        command = ["mariadb", "--no-defaults", "-uroot", f"--socket={self.state_dir}/mariadb/mariadb.sock", "-N", "-B"]
-        if database:
-            command.append(f"--database={database}")
-        result = subprocess.run(command + ["-e", statement], capture_output=True, text=True, timeout=60)
-        if result.returncode != 0:
-            raise RuntimeError(f"SQL {statement!r} failed: {result.stderr.strip()}")
-        return result.stdout

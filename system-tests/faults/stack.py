@@ -1,4 +1,5 @@
-"""One scenario's pipeline: a Producer and some Consumers on their own database and Redis queue.
+"""One scenario's pipeline: a Producer and some Consumers on their own database (on MariaDB or
+MySQL) and Redis queue.
 
 The database (count_test_faults_<n>) and the queue are fresh per scenario, so its row counts are
 exact. Settings are short (reclaim after 3 s, heartbeat every 0.5 s) to keep the run short.
@@ -17,8 +18,9 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, services, binaries, run_dir, scenario_number, scenario_name, consumers):
+    def __init__(self, services, binaries, run_dir, scenario_number, scenario_name, consumers, database="mariadb"):
         self.services = services
+        self.db = services.databases[database]
         self.database = f"count_test_faults_{scenario_number}"
         self.queue = f"faults_{os.getpid()}_{scenario_number}"
         self.scenario_name = scenario_name
@@ -28,8 +30,8 @@ class Stack:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HTTP_HOST": "127.0.0.1",
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(services.redis_port), "REDIS_QUEUE": self.queue,
-            "DB_HOST": "127.0.0.1", "DB_PORT": str(services.db_port), "DB_NAME": self.database,
-            "DB_USER": services.db_user, "DB_PASSWORD": services.db_password,
+            "DB_HOST": "127.0.0.1", "DB_PORT": str(self.db.port), "DB_NAME": self.database,
+            "DB_USER": self.db.user, "DB_PASSWORD": self.db.password,
             "RECLAIM_AFTER_MS": "3000", "HEARTBEAT_INTERVAL_MS": "500",
             "LOG_FORMAT": "json", "LOG_LEVEL": "info",
         }
@@ -44,7 +46,7 @@ class Stack:
         return Program(f"{self.scenario_name}-{role}", binary, environment, port, self.run_dir)
 
     def start(self):
-        self.services.sql(f"DROP DATABASE IF EXISTS `{self.database}`; CREATE DATABASE `{self.database}`")
+        self.db.sql(f"DROP DATABASE IF EXISTS `{self.database}`; CREATE DATABASE `{self.database}`")
         # Consumers first: they create the schema that the Producer's /ready reads.
         for consumer in self.consumers:
             self.start_consumer(consumer)

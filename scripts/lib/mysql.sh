@@ -1,6 +1,7 @@
 # MySQL for the tests, beside MariaDB: Debian 12 has no MySQL server, Debian sid has
-# mysql-server-core (9.7; its client too, for the container test). The server comes from a debootstrapped sid root that is made once per
-# machine and cached outside the repository, keyed by the recipe below; it runs as a plain local
+# mysql-server-core (9.7; and its client, for the containers suite). The server comes from a
+# debootstrapped sid root that is made once per machine and cached outside the repository, keyed
+# by the recipe below; it runs as a plain local
 # process on loopback (through the root's own dynamic loader, so no chroot and no mounts), with all
 # its state in the caller's folder. Sourced after services.sh, whose helpers it uses.
 

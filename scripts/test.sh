@@ -67,7 +67,7 @@ show_failure() { # log
     return
   fi
   echo "--- failing lines of $1:"
-  grep -E "✘|recorded an issue|error:|^(FAIL|ERROR)|FAILED|failed|: not ok|lost=[1-9]" "$1" | head -n 40
+  grep -E "✘|error:|^(FAIL|ERROR)[: ]|FAILED|[1-9][0-9]* failed|lost=[1-9]" "$1" | head -n 40
   echo "--- its last 25 lines:"
   tail -n 25 "$1"
 }

@@ -9,7 +9,7 @@ struct ConsumerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Consumer",
         abstract: "Moves queued /count values from Redis into MariaDB/MySQL, in batches, exactly once.",
-        discussion: "Configured by environment variables (REDIS_HOST, DB_HOST, ...); see README.md.",
+        discussion: "Configured by environment variables (REDIS_HOST, DB_HOST, ...); every variable is in docs/configuration.md.",
         subcommands: [Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self],
         defaultSubcommand: Run.self)
 }

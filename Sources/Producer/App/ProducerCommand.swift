@@ -9,7 +9,7 @@ struct ProducerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Producer",
         abstract: "HTTP API that validates /count values and queues them on Redis.",
-        discussion: "Configured by environment variables (HTTP_PORT, REDIS_HOST, DB_HOST, ...); see README.md.",
+        discussion: "Configured by environment variables (HTTP_PORT, REDIS_HOST, DB_HOST, ...); every variable is in docs/configuration.md.",
         subcommands: [Serve.self, HealthCheckCommand<ProducerProbe>.self],
         defaultSubcommand: Serve.self)
 }

@@ -88,14 +88,8 @@ struct ConsumerShutdownTests {
 
     @Test func whileABatchKeepsFailing() async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
-        let setup = try TestServices.connect(database)
-        defer { setup.close() }
-        _ = try SchemaMigrator.migrate(setup)
-        try setup.query("""
-            CREATE TRIGGER always_deadlocked BEFORE INSERT ON `count` FOR EACH ROW
-            SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'simulated deadlock'
-            """)
+        let (database, setup) = try TestServices.databaseWithTrigger(TestServices.alwaysDeadlockedTrigger)
+        setup.close()
         let client = RedisClient(settings: redis)
         try await client.run(["RPUSH", redis.queue, "1", "2", "3"], deadline: .after(.seconds(2)))
         await client.shutdown()
@@ -112,11 +106,9 @@ struct ConsumerShutdownTests {
     /// An INSERT that hangs inside the server (a lock, a slow disk): the blocking call is abandoned at the end of the grace.
     @Test func whileAStatementHangs() async throws {
         let redis = TestServices.redis()
-        let database = try TestServices.freshDatabase()
-        let setup = try TestServices.connect(database)
-        defer { setup.close() }
-        _ = try SchemaMigrator.migrate(setup)
-        try setup.query("CREATE TRIGGER slow_insert BEFORE INSERT ON `count` FOR EACH ROW SET NEW.count_value = NEW.count_value + SLEEP(60)")
+        let (database, setup) = try TestServices.databaseWithTrigger(
+            "CREATE TRIGGER slow_insert BEFORE INSERT ON `count` FOR EACH ROW SET NEW.count_value = NEW.count_value + SLEEP(60)")
+        setup.close()
         let client = RedisClient(settings: redis)
         try await client.run(["RPUSH", redis.queue, "1"], deadline: .after(.seconds(2)))
         await client.shutdown()
@@ -131,11 +123,13 @@ final class SilentListener {
     let port: Int
     private let socket: Int32
 
-    init() throws {
+    /// - Parameter port: 0 lets the kernel choose one.
+    init(port requested: Int = 0) throws {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(requested).bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -155,9 +149,14 @@ final class SilentListener {
 }
 
 extension TestServices {
-    /// A loopback port nothing listens on (bound for a moment, then released).
+    /// A loopback port nothing listens on (bound for a moment, then released). Below 32768, where
+    /// Linux hands out the source ports of outgoing connections: a connection to a free port in
+    /// that range can be given the same port as its source and connect to itself.
     static func unusedPort() throws -> Int {
-        let listener = try SilentListener()
-        return listener.port
+        for _ in 0..<100 {
+            let port = Int.random(in: 20000..<30000)
+            if let listener = try? SilentListener(port: port) { return listener.port }
+        }
+        throw SetupError(description: "no free loopback port below 32768")
     }
 }

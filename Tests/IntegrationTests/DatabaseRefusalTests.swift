@@ -19,15 +19,6 @@ struct DatabaseRefusalTests {
         values.map { QueueMessage(id: "v-\($0)", count: Int64($0), enqueuedAtMilliseconds: UnixTime.milliseconds()).encoded }
     }
 
-    /// The schema as the Consumer makes it, so a test can add a trigger before the Consumer starts.
-    private static func migratedDatabase(on server: DatabaseServer) throws -> DatabaseSettings {
-        let database = try server.freshDatabase()
-        let connection = try TestServices.connect(database)
-        defer { connection.close() }
-        _ = try SchemaMigrator.migrate(connection)
-        return database
-    }
-
     @Test(arguments: DatabaseServer.all)
     func theSameIdempotencyKeySentTwiceBeforeTheConsumerRunsBecomesOneRow(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
@@ -66,14 +57,12 @@ struct DatabaseRefusalTests {
     @Test(arguments: DatabaseServer.all)
     func valuesTheDatabaseRefusesAreDeadLetteredAndTheRestOfTheBatchIsCommitted(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try Self.migratedDatabase(on: server)
-        let setup = try TestServices.connect(database)
-        try setup.query("""
+        let (database, setup) = try TestServices.databaseWithTrigger("""
             CREATE TRIGGER refuse_unlucky BEFORE INSERT ON `count` FOR EACH ROW
             IF NEW.count_value IN (13, 666) THEN
               SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'unlucky values are not accepted here';
             END IF
-            """)
+            """, on: server)
         setup.close()
         let client = RedisClient(settings: redis)
         let keys = QueueKeys(queue: redis.queue)
@@ -107,13 +96,7 @@ struct DatabaseRefusalTests {
     @Test(arguments: DatabaseServer.all)
     func aBatchThatKeepsFailingIsRetriedAndReportedStuckUntilItGoesThrough(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
-        let database = try Self.migratedDatabase(on: server)
-        // Error 1213 (a deadlock) is one to retry as it is, never a reason to split or dead-letter.
-        let setup = try TestServices.connect(database)
-        try setup.query("""
-            CREATE TRIGGER always_deadlocked BEFORE INSERT ON `count` FOR EACH ROW
-            SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'simulated deadlock'
-            """)
+        let (database, setup) = try TestServices.databaseWithTrigger(TestServices.alwaysDeadlockedTrigger, on: server)
         let client = RedisClient(settings: redis)
         let keys = QueueKeys(queue: redis.queue)
         try await client.run(["RPUSH", redis.queue] + Self.messages(0..<50), deadline: .after(.seconds(2)))

@@ -36,6 +36,22 @@ enum TestServices {
         try DatabaseServer.mariaDB.freshDatabase()
     }
 
+    /// A new database with the Consumer's schema and `trigger` on table `count`: how a test makes the
+    /// database refuse or fail inserts. The session it returns can drop the trigger again.
+    static func databaseWithTrigger(_ trigger: String, on server: DatabaseServer = .mariaDB) throws -> (settings: DatabaseSettings, session: DatabaseConnection) {
+        let settings = try server.freshDatabase()
+        let session = try connect(settings)
+        _ = try SchemaMigrator.migrate(session)
+        try session.query(trigger)
+        return (settings, session)
+    }
+
+    /// Error 1213 (a deadlock) on every insert: one to retry as it is, never a reason to split or dead-letter.
+    static let alwaysDeadlockedTrigger = """
+        CREATE TRIGGER always_deadlocked BEFORE INSERT ON `count` FOR EACH ROW
+        SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'simulated deadlock'
+        """
+
     static func connect(_ settings: DatabaseSettings) throws -> DatabaseConnection {
         try DatabaseConnection.connect(settings: settings, database: settings.name, connectTimeout: .seconds(5), ioTimeout: .seconds(30))
     }

@@ -32,10 +32,13 @@ mysql_make_root() { # root
   debootstrap --variant=minbase sid "$work" http://deb.debian.org/debian >"$work.log" 2>&1 \
     || { tail -n 20 "$work.log"; echo "error: debootstrap of Debian sid failed (log: $work.log)"; return 1; }
   # The mirror serves a sid snapshot whose Release file has expired: apt must not refuse it.
-  chroot "$work" apt-get -o Acquire::Check-Valid-Until=false update -qq >>"$work.log" 2>&1 &&
-    DEBIAN_FRONTEND=noninteractive chroot "$work" apt-get install -y -qq --no-install-recommends mysql-server-core mysql-client-core \
-      >>"$work.log" 2>&1 \
-    || { tail -n 20 "$work.log"; echo "error: installing mysql-server-core in the sid root failed (log: $work.log)"; return 1; }
+  if ! { chroot "$work" apt-get -o Acquire::Check-Valid-Until=false update -qq &&
+    DEBIAN_FRONTEND=noninteractive chroot "$work" apt-get install -y -qq --no-install-recommends \
+      mysql-server-core mysql-client-core; } >>"$work.log" 2>&1; then
+    tail -n 20 "$work.log"
+    echo "error: installing mysql-server-core in the sid root failed (log: $work.log)"
+    return 1
+  fi
   chroot "$work" apt-get clean
   mv "$work" "$root"
   rm -f "$work.log"
@@ -77,13 +80,8 @@ mysql_start() { # dir port user password
       >/dev/null 2>&1 &
     wait_for "MySQL on 127.0.0.1:$port" 150 mysql_root "$dir" -e "SELECT 1" || { tail -n 20 "$dir/mysql/error.log" >&2; return 1; }
   fi
-  # The same rights as the MariaDB test user; MySQL's default plugin, caching_sha2_password.
-  mysql_root "$dir" -e "
-    CREATE USER IF NOT EXISTS '$user'@'127.0.0.1' IDENTIFIED BY '$password';
-    CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED BY '$password';
-    GRANT ALL PRIVILEGES ON \`count\`.* TO '$user'@'127.0.0.1', '$user'@'localhost';
-    GRANT ALL PRIVILEGES ON \`count\\_test\\_%\`.* TO '$user'@'127.0.0.1', '$user'@'localhost';
-    CREATE DATABASE IF NOT EXISTS \`count\`;"
+  # As on MariaDB; MySQL creates the user with its default plugin, caching_sha2_password.
+  grant_local_user mysql_root "$dir" "$user" "$password"
 }
 
 mysql_stop() { # dir

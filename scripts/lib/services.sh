@@ -36,8 +36,13 @@ mariadb_start() { # dir port user password
       >/dev/null 2>&1 &
     wait_for "MariaDB on 127.0.0.1:$port" 100 mariadb_root "$dir" -e "SELECT 1"
   fi
-  # The local user may use the app database and any test database (count_test_*), nothing else.
-  mariadb_root "$dir" -e "
+  grant_local_user mariadb_root "$dir" "$user" "$password"
+}
+
+# The local user may use the app database and any test database (count_test_*), nothing else.
+grant_local_user() { # client-function dir user password
+  local client=$1 dir=$2 user=$3 password=$4
+  "$client" "$dir" -e "
     CREATE USER IF NOT EXISTS '$user'@'127.0.0.1' IDENTIFIED BY '$password';
     CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED BY '$password';
     GRANT ALL PRIVILEGES ON \`count\`.* TO '$user'@'127.0.0.1', '$user'@'localhost';

@@ -12,7 +12,8 @@ set -euo pipefail
 
 [[ $# -eq 4 ]] || { echo "usage: $0 NETWORK APP_IMAGE MYSQL_IMAGE STACK_ENV" >&2; exit 2; }
 readonly NETWORK=$1 APP_IMAGE=$2 MYSQL_IMAGE=$3 STACK_ENV=$4
-readonly RUN_ID=$RANDOM$RANDOM
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+readonly REPO_ROOT RUN_ID=$RANDOM$RANDOM
 readonly SERVER_NAME=mysql-$RUN_ID QUEUE=mysql_queue_$RUN_ID
 REDIS_PASSWORD=$(sed -n 's/^REDIS_PASSWORD=//p' "$STACK_ENV")
 readonly REDIS_PASSWORD
@@ -21,33 +22,15 @@ PRODUCER_PASSWORD=$(openssl rand -hex 16)
 CONSUMER_PASSWORD=$(openssl rand -hex 16)
 readonly ADMIN_PASSWORD PRODUCER_PASSWORD CONSUMER_PASSWORD
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mysql-test.XXXXXX")
-chmod 0755 "$WORK"
-CONTAINERS=()
-cleanup() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    for id in "${CONTAINERS[@]}"; do docker logs --tail 20 "$id" >&2 2>&1 || true; done
-  fi
-  [[ ${#CONTAINERS[@]} -eq 0 ]] || docker rm -f "${CONTAINERS[@]}" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-die() { printf 'mysql: FAIL: %s\n' "$*" >&2; exit 1; }
+TEST_NAME=mysql
+# shellcheck source=system-tests/deploy/container-test-lib.sh
+source "$REPO_ROOT/system-tests/deploy/container-test-lib.sh"
 
-# A CA and a server certificate for the server's network alias; world-readable throwaway keys.
-make_certificates() {
-  cd "$WORK"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=count-pipeline test CA" -keyout ca.key -out ca.crt 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=$SERVER_NAME" -keyout server.key -out server.csr 2>/dev/null
-  printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$SERVER_NAME" >server.ext
-  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.crt 2>/dev/null
-  # The administrator db-setup logs in as, made at the server's first start.
+# The administrator db-setup logs in as, made at the server's start (it reads the file as root).
+write_init_file() {
   printf "CREATE USER IF NOT EXISTS 'admin'@'%%' IDENTIFIED BY '%s';\nGRANT ALL PRIVILEGES ON *.* TO 'admin'@'%%' WITH GRANT OPTION;\n" \
-    "$ADMIN_PASSWORD" >init.sql
-  chmod 0644 ./*
-  cd - >/dev/null
+    "$ADMIN_PASSWORD" >"$WORK/init.sql"
+  chmod 0644 "$WORK/init.sql"
 }
 
 mysql_sql() { docker exec "$MYSQL_CONTAINER" mysql -uroot -N -B -e "$1"; }
@@ -89,17 +72,6 @@ run_app() { # db-user db-password command
     -e REDIS_HOST=redis -e REDIS_PASSWORD="$REDIS_PASSWORD" -e REDIS_QUEUE="$QUEUE" -e HTTP_HOST=0.0.0.0 \
     -e DB_USER="$1" -e DB_PASSWORD="$2" --health-cmd "$3 healthcheck" --health-interval 2s -p 127.0.0.1::5080 \
     "$APP_IMAGE" "$3"
-}
-
-wait_healthy() {
-  local id=$1 state=""
-  for _ in $(seq 60); do
-    state=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$id")
-    [[ $state == "running healthy" ]] && return
-    [[ $state == running* ]] || break
-    sleep 1
-  done
-  die "container $id is '$state', not healthy"
 }
 
 setup_over_tls() {
@@ -146,7 +118,8 @@ plain_text_is_warned_about() {
   echo "without TLS: db-setup succeeded and warned once: $(grep -o 'DB_TLS is false[^:]*' <<<"$output")"
 }
 
-make_certificates
+make_certificates "$SERVER_NAME"
+write_init_file
 start_mysql
 setup_over_tls
 pipeline_over_tls

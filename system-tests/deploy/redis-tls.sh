@@ -18,35 +18,9 @@ PRODUCER_DB_PASSWORD=$(sed -n 's/^PRODUCER_DB_PASSWORD=//p' "$STACK_ENV")
 CONSUMER_DB_PASSWORD=$(sed -n 's/^CONSUMER_DB_PASSWORD=//p' "$STACK_ENV")
 readonly PRODUCER_DB_PASSWORD CONSUMER_DB_PASSWORD
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/redis-tls.XXXXXX")
-# Mounted into the containers, whose users (redis, 10001) must be able to enter it.
-chmod 0755 "$WORK"
-CONTAINERS=()
-cleanup() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    for id in "${CONTAINERS[@]}"; do docker logs --tail 20 "$id" >&2 2>&1 || true; done
-  fi
-  [[ ${#CONTAINERS[@]} -eq 0 ]] || docker rm -f "${CONTAINERS[@]}" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-die() { printf 'redis-tls: FAIL: %s\n' "$*" >&2; exit 1; }
-
-# A CA that signs the server's certificate (named for the server's network alias), and a second,
-# unrelated CA the client must refuse. Throwaway keys, world-readable so the containers' users
-# (redis, 10001) can read the mounted copies.
-make_certificates() {
-  cd "$WORK"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=count-pipeline test CA" -keyout ca.key -out ca.crt 2>/dev/null
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=impostor CA" -keyout wrong-ca.key -out wrong-ca.crt 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=$SERVER_NAME" -keyout server.key -out server.csr 2>/dev/null
-  printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$SERVER_NAME" >server.ext
-  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.crt 2>/dev/null
-  chmod 0644 ./*
-  cd - >/dev/null
-}
+TEST_NAME=redis-tls
+# shellcheck source=system-tests/deploy/container-test-lib.sh
+source "$REPO_ROOT/system-tests/deploy/container-test-lib.sh"
 
 PRODUCER_PASSWORD=$(openssl rand -hex 16)
 CONSUMER_PASSWORD=$(openssl rand -hex 16)
@@ -103,17 +77,6 @@ run_app() { # user password db-user db-password command [extra docker options...
     "$@" "$APP_IMAGE" "$command"
 }
 
-wait_healthy() {
-  local id=$1 state=""
-  for _ in $(seq 60); do
-    state=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$id")
-    [[ $state == "running healthy" ]] && return
-    [[ $state == running* ]] || break
-    sleep 1
-  done
-  die "container $id is '$state', not healthy"
-}
-
 pipeline_over_tls() {
   local producer consumer address value reply
   producer=$(run_app producer "$PRODUCER_PASSWORD" producer "$PRODUCER_DB_PASSWORD" /app/Producer -p 127.0.0.1::5080)
@@ -152,7 +115,7 @@ refused_at_start() { # what extra-env...
   echo "$what: the Producer stopped at start with: $(grep -o 'TLS with [^"]*' <<<"$output" | head -1)"
 }
 
-make_certificates
+make_certificates "$SERVER_NAME"
 write_acl_file
 start_redis
 pipeline_over_tls

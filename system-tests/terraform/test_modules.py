@@ -144,3 +144,22 @@ def test_checkov_skips_carry_a_reason():
     for module in MODULES:
         for skip in re.findall(r"#checkov:skip=.*", module_text(module)):
             assert re.match(r"#checkov:skip=CKV2?_AWS_\d+:.{20,}", skip), f"{module}: {skip}"
+
+
+# RDS parameter group families of the engines the programs support (DESIGN.md: MariaDB 10.6+, MySQL 8.x and later).
+RDS_PARAMETER_GROUP_FAMILIES = {"mariadb10.6", "mariadb10.11", "mariadb11.4", "mariadb11.8", "mysql8.0", "mysql8.4"}
+
+
+def test_rds_offers_both_engines_at_their_current_long_term_release_with_the_matching_family():
+    variables = TREE.variables("rds")
+    engine_check = variables["engine"]["validation"][0]["condition"]
+    assert '"mariadb"' in engine_check and '"mysql"' in engine_check
+    locals_ = blocks(load(TREE.modules_dir / "rds" / "main.tf"), "locals")
+    assert locals_["default_engine_version"] == {"mariadb": "11.4", "mysql": "8.4"}
+    # The family is derived from engine and major.minor version, so the two can never disagree.
+    assert "parameter_group_family" not in variables
+    assert locals_["parameter_group_family"] == '${var.engine}${join(".", slice(split(".", local.engine_version), 0, 2))}'
+    for engine, version in locals_["default_engine_version"].items():
+        assert engine + ".".join(version.split(".")[:2]) in RDS_PARAMETER_GROUP_FAMILIES
+    version_checks = " ".join(check["condition"] for check in variables["engine_version"]["validation"])
+    assert ">= 8" in version_checks and ">= 6" in version_checks, "MySQL before 8.0 and MariaDB before 10.6 are refused"

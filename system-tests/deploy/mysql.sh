@@ -33,13 +33,14 @@ write_init_file() {
   chmod 0644 "$WORK/init.sql"
 }
 
-mysql_sql() { docker exec "$MYSQL_CONTAINER" mysql -uroot -N -B -e "$1"; }
+# The image's /var/run/mysqld does not exist (no package made it), so the socket lives in /tmp.
+mysql_sql() { docker exec "$MYSQL_CONTAINER" mysql -uroot --socket=/tmp/mysqld.sock -N -B -e "$1"; }
 
 start_mysql() {
   local id
   id=$(docker run -d --network "$NETWORK" --network-alias "$SERVER_NAME" -v "$WORK:/tls:ro" --tmpfs /var/lib/mysql-data \
     "$MYSQL_IMAGE" sh -c 'mysqld --user=root --datadir=/var/lib/mysql-data --initialize-insecure &&
-      exec mysqld --user=root --datadir=/var/lib/mysql-data --bind-address=0.0.0.0 --mysqlx=OFF --skip-log-bin \
+      exec mysqld --user=root --datadir=/var/lib/mysql-data --socket=/tmp/mysqld.sock --bind-address=0.0.0.0 --mysqlx=OFF --skip-log-bin \
         --secure-file-priv= --init-file=/tls/init.sql \
         --ssl-ca=/tls/ca.crt --ssl-cert=/tls/server.crt --ssl-key=/tls/server.key')
   CONTAINERS+=("$id")

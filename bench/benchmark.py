@@ -194,6 +194,20 @@ def measure_bulk_ceiling():
     return DRAIN_MESSAGES / (time.monotonic() - started)
 
 
+def measure_write_paths(figures):
+    """Issue 16's comparison: the same rows by each write path the Consumer could use (multi-row prepared
+    INSERT at several sizes, LOAD DATA LOCAL INFILE from memory), with today's VARCHAR(64) key and a 16-byte
+    binary key, each beside the fastest (`Consumer write-benchmark`, scratch databases bench_write_bench_*)."""
+    rows = 20_000 if QUICK else 200_000
+    output = subprocess.run([os.environ["CONSUMER_BIN"], "write-benchmark", "--json", "--rows", str(rows)],
+                            env={**os.environ, "DB_NAME": "bench_write"}, check=True, capture_output=True, text=True).stdout
+    results = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    fastest = max(result["rows_per_second"] for result in results)
+    for result in results:
+        figures.append(row(f"write path: {result['path']}, key {result['key']}", result["rows_per_second"], "rows/s", fastest,
+                           "fastest path rows/s", None, f"{rows:,} rows, counter in the same transaction"))
+
+
 def settle_innodb(timeout=180):
     """After a bulk load InnoDB flushes dirty pages for minutes; measure the steady state, not the flush."""
     sql("SET GLOBAL innodb_max_dirty_pages_pct = 0")
@@ -386,7 +400,8 @@ def machine():
 
 def main():
     figures = []
-    for phase in (measure_http, measure_redis_ceiling, measure_drain, measure_cluster, measure_get_count, measure_end_to_end):
+    for phase in (measure_http, measure_redis_ceiling, measure_drain, measure_write_paths, measure_cluster, measure_get_count,
+                  measure_end_to_end):
         print(f"--- {phase.__name__.removeprefix('measure_')}", flush=True)
         phase(figures)
     report = {"machine": machine(), "figures": figures}

@@ -4,10 +4,6 @@ import Testing
 
 @testable import Consumer
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// SIGTERM ends the Consumer with exit 0 within `SHUTDOWN_GRACE_MS` plus a second, whatever it is
 /// doing, and a failure repeated many times a second is logged once with a count, not as a flood.
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -66,7 +62,7 @@ struct ConsumerShutdownTests {
         let closedPort = try TestServices.unusedPort()
         var database = try TestServices.freshDatabase()
         database.port = closedPort
-        let consumer = try ConsumerProcess(environment: TestServices.programEnvironment(redis: TestServices.redis(), database: database))
+        let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: TestServices.redis(), database: database))
         try await expectCleanExit(consumer, after: "preparing the schema failed")
     }
 
@@ -75,14 +71,14 @@ struct ConsumerShutdownTests {
         let silent = try SilentListener()
         var database = try TestServices.freshDatabase()
         database.port = silent.port
-        let consumer = try ConsumerProcess(environment: TestServices.programEnvironment(redis: TestServices.redis(), database: database))
+        let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: TestServices.redis(), database: database))
         try await expectCleanExit(consumer, after: "starting")
     }
 
     @Test func whileRedisIsGone() async throws {
         var redis = TestServices.redis()
         redis.port = try TestServices.unusedPort()
-        let consumer = try ConsumerProcess(environment: TestServices.programEnvironment(redis: redis, database: try TestServices.freshDatabase()))
+        let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: redis, database: try TestServices.freshDatabase()))
         try await expectCleanExit(consumer, after: "registering failed")
     }
 
@@ -93,7 +89,7 @@ struct ConsumerShutdownTests {
         let client = RedisClient(settings: redis)
         try await client.run(["RPUSH", redis.queue, "1", "2", "3"], deadline: .after(.seconds(2)))
         await client.shutdown()
-        let consumer = try ConsumerProcess(environment: TestServices.programEnvironment(redis: redis, database: database))
+        let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: redis, database: database))
         try await expectCleanExit(consumer, after: "inserting failed")
         // It left the batch for another consumer: still in Redis, nothing lost.
         let check = RedisClient(settings: redis)
@@ -112,51 +108,8 @@ struct ConsumerShutdownTests {
         let client = RedisClient(settings: redis)
         try await client.run(["RPUSH", redis.queue, "1"], deadline: .after(.seconds(2)))
         await client.shutdown()
-        let consumer = try ConsumerProcess(environment: TestServices.programEnvironment(redis: redis, database: database, ["DB_TIMEOUT_MS": "60000"]))
+        let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: redis, database: database, ["DB_TIMEOUT_MS": "60000"]))
         try await expectCleanExit(consumer, after: "schema ready")
         #expect(consumer.output.contains("SHUTDOWN_GRACE_MS ran out"), "\(consumer.output)")
-    }
-}
-
-/// A loopback port that accepts connections (the kernel completes them) but never sends a byte.
-final class SilentListener {
-    let port: Int
-    private let socket: Int32
-
-    /// - Parameter port: 0 lets the kernel choose one.
-    init(port requested: Int = 0) throws {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(requested).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(socket, 16) == 0 else {
-            close(socket)
-            throw TestServices.SetupError(description: "cannot listen on loopback")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        self.socket = socket
-        self.port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(socket) }
-}
-
-extension TestServices {
-    /// A loopback port nothing listens on (bound for a moment, then released). Below 32768, where
-    /// Linux hands out the source ports of outgoing connections: a connection to a free port in
-    /// that range can be given the same port as its source and connect to itself.
-    static func unusedPort() throws -> Int {
-        for _ in 0..<100 {
-            let port = Int.random(in: 20000..<30000)
-            if let listener = try? SilentListener(port: port) { return listener.port }
-        }
-        throw SetupError(description: "no free loopback port below 32768")
     }
 }

@@ -164,7 +164,7 @@ struct RedisAccessTests {
         let wrongPassword = TestServices.uniqueName("wrong")
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let (status, text) = try TestServices.runToEnd(TestServices.binary(program), environment: TestServices.programEnvironment(
+        let (status, text) = try TestServices.runToEnd(TestServices.binary(program), environment: try TestServices.programEnvironment(
             redis: redis, database: database, ["REDIS_QUEUE": queue, "REDIS_USERNAME": user.name, "REDIS_PASSWORD": wrongPassword]))
 
         #expect(status == 1, "\(text)")

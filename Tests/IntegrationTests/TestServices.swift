@@ -107,14 +107,13 @@ enum TestServices {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(program)
     }
 
-    /// The environment a Producer or Consumer process needs for `redis` and `database`, on ports of its own.
-    static func programEnvironment(redis: RedisSettings, database: DatabaseSettings, _ extra: [String: String] = [:]) -> [String: String] {
+    /// The environment a Producer or Consumer process needs for `redis` and `database`, on free ports of its own.
+    static func programEnvironment(redis: RedisSettings, database: DatabaseSettings, _ extra: [String: String] = [:]) throws -> [String: String] {
         [
             "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": redis.queue,
             "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
             "DB_PASSWORD": database.password, "DB_NAME": database.name,
-            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(Int.random(in: 30000...34999)),
-            "CONSUMER_HTTP_PORT": String(Int.random(in: 35000...39999)),
+            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(try unusedPort()), "CONSUMER_HTTP_PORT": String(try unusedPort()),
         ].merging(extra) { _, new in new }
     }
 

@@ -61,7 +61,12 @@ struct IngestLoop: Service {
         var next = 0
         var idlePolls = 0
         while !Task.isShuttingDownGracefully {
-            guard let fetched = try await unlessShuttingDown({ [next] in try await fetchBatch(startingAt: next) }) else { return }
+            let fetched: FetchedBatch?
+            do {
+                fetched = try await fetchBatch(startingAt: next)
+            } catch where Task.isShuttingDownGracefully {
+                return
+            }
             guard let batch = fetched else {
                 _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
                 next = (next + 1) % queue.shards.count
@@ -119,8 +124,14 @@ struct IngestLoop: Service {
 
     /// A batch from the first shard, from `first` on, that has one; nil when all are empty. A shard
     /// that fails (its primary failing over) is passed over; only when all fail does it back off and retry.
+    /// A fetch under way is never cancelled, not even by SIGTERM: Redis may have moved its entries
+    /// into the processing list already, and then they are in hand and get committed. Only the
+    /// waits between retries end when shutdown begins.
     private func fetchBatch(startingAt first: Int) async throws -> FetchedBatch? {
-        try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("fetching")) {
+        try await retry.run(
+            shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("fetching"),
+            sleep: { delay in try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
+        ) {
             var failure: (any Error)?
             var answered = false
             for offset in queue.shards.indices {

@@ -29,9 +29,10 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     private static let libraryInitialised: Bool = mysql_server_init(0, nil, nil) == 0
 
     /// Connects with UTC as the session time zone. `ioTimeout` bounds every read and write
-    /// (libmariadb counts it in whole seconds, so it is rounded up, at least 1 s).
+    /// (libmariadb counts it in whole seconds, so it is rounded up, at least 1 s). `localData` lets
+    /// the session run `LOAD DATA LOCAL INFILE` from memory (`loadData(_:from:)`).
     public static func connect(
-        settings: DatabaseSettings, database: String?, connectTimeout: Duration, ioTimeout: Duration
+        settings: DatabaseSettings, database: String?, connectTimeout: Duration, ioTimeout: Duration, localData: Bool = false
     ) throws(DatabaseError) -> DatabaseConnection {
         guard libraryInitialised, let handle = mysql_init(nil) else {
             throw DatabaseError(code: 2008, message: "cannot initialise libmariadb")
@@ -43,6 +44,10 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioSeconds)
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         mysql_options(handle, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'")
+        if localData {
+            var on: UInt32 = 1
+            mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &on)
+        }
         if settings.tls {
             // Refuse a plain-text session and verify the certificate against the CA and host name.
             var on: my_bool = 1
@@ -61,7 +66,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
         return DatabaseConnection(handle: handle)
     }
 
-    private func liveHandle() throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
+    func liveHandle() throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
         guard let handle, isUsable else { throw DatabaseError(code: UInt32(CR_SERVER_GONE_ERROR), message: "connection is closed") }
         return handle
     }

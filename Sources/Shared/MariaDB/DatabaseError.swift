@@ -61,6 +61,7 @@ public struct DatabaseError: Error, CustomStringConvertible, Equatable {
         UInt32(ER_TOO_MANY_USER_CONNECTIONS), UInt32(ER_USER_LIMIT_REACHED), UInt32(ER_TOO_MANY_CONCURRENT_TRXS),
         UInt32(ER_DBACCESS_DENIED_ERROR), UInt32(ER_ACCESS_DENIED_ERROR), UInt32(ER_TABLEACCESS_DENIED_ERROR),
         UInt32(ER_COLUMNACCESS_DENIED_ERROR), UInt32(ER_BAD_DB_ERROR),
+        3948 /* MySQL: LOAD DATA LOCAL is off (local_infile) */, 1148 /* MariaDB: the command is not allowed */,
         1146 /* ER_NO_SUCH_TABLE */, 1054 /* ER_BAD_FIELD_ERROR: the schema is being changed */,
     ]
 

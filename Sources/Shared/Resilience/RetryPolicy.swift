@@ -40,10 +40,12 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Runs `operation` until it succeeds, `shouldRetry` says no, the attempts run out, the next
     /// delay would pass `deadline`, or the task is cancelled; then rethrows the last error.
+    /// `sleep` waits out each delay; an error it throws (a wait cut short) ends the retries with that error.
     public func run<Result>(
         deadline: ContinuousClock.Instant? = nil,
         shouldRetry: (any Error) -> Bool,
         onRetry: (any Error, Duration) -> Void = { _, _ in },
+        sleep: (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         _ operation: () async throws -> Result
     ) async throws -> Result {
         var random = SystemRandomNumberGenerator()
@@ -58,7 +60,7 @@ public struct RetryPolicy: Sendable, Equatable {
                 let pastDeadline = deadline.map { ContinuousClock.now + delay >= $0 } ?? false
                 guard shouldRetry(error), !outOfAttempts, !pastDeadline, !Task.isCancelled else { throw error }
                 onRetry(error, delay)
-                try await Task.sleep(for: delay)
+                try await sleep(delay)
             }
         }
     }

@@ -29,7 +29,8 @@ def run_fault(scenario, stack, load, report):
 
 
 def run_scenario(number, scenario, services, binaries, run_dir, value_count):
-    stack = Stack(services, binaries, run_dir, number, scenario.name, scenario.consumers, scenario.database)
+    stack = Stack(services, binaries, run_dir, number, scenario.name, scenario.consumers, scenario.database,
+                  scenario.settings)
     problems, details = [], []
     try:
         stack.start()

@@ -5,7 +5,7 @@ import itertools
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -17,6 +17,8 @@ class Scenario:
     loss_is_aof_window: bool = False
     # The server of the scenario's database: "mariadb" or "mysql".
     database: str = "mariadb"
+    # Settings of the scenario's programs beyond the suite's own.
+    settings: dict = field(default_factory=dict)
 
 
 def sleep_while_loading(load, seconds):
@@ -46,6 +48,36 @@ def kill_a_consumer_every_2s(stack, load):
         stack.start_consumer(consumer)
     problems = [] if kills >= 3 else [f"only {kills} kills happened during the load (it ended too soon)"]
     return [f"{kills} consumers killed with -9 and restarted; they held {held} uncommitted entries then"], problems
+
+
+OVERLAP_BATCH = 200
+
+
+def kill_a_consumer_holding_two_batches(stack, load):
+    """kill -9 a consumer at a moment its processing list holds more than one batch (one in its
+    transaction and the next fetched, or one committed and not yet acknowledged), start it again
+    (new id), and repeat: the other consumer reclaims what it held. Each row takes 0.5 ms more to
+    insert (a trigger), so a batch's transaction lasts long enough for the next full batch to be
+    fetched beside it."""
+    stack.db.sql("CREATE TRIGGER slow_rows BEFORE INSERT ON `count` FOR EACH ROW "
+                 "SET NEW.count_value = NEW.count_value + SLEEP(0.0005)", stack.database)
+    kills, held = 0, []
+    for turn in itertools.count():
+        if not sleep_while_loading(load, 1.0):
+            break
+        consumer = stack.consumers[turn % len(stack.consumers)]
+        deadline = time.monotonic() + 3
+        while in_flight(stack, consumer) <= OVERLAP_BATCH and time.monotonic() < deadline and load.running():
+            time.sleep(0.001)
+        holding = in_flight(stack, consumer)
+        if holding <= OVERLAP_BATCH:
+            continue
+        consumer.kill()
+        kills += 1
+        held.append(holding)
+        stack.start_consumer(consumer)
+    problems = [] if kills >= 3 else [f"only {kills} kills with more than one batch held happened during the load"]
+    return [f"{kills} consumers killed with -9 while holding {held} entries (batches of {OVERLAP_BATCH})"], problems
 
 
 def at_progress(load, fractions, action):
@@ -141,4 +173,6 @@ SCENARIOS = [
     Scenario("mysql-kill-9", 2, crash_database, database="mysql"),
     Scenario("graceful-restart", 2, restart_producer_and_consumer_gracefully),
     Scenario("three-consumers-one-killed", 3, kill_one_of_three_consumers),
+    Scenario("consumer-kill-9-two-batches-held", 2, kill_a_consumer_holding_two_batches,
+             settings={"CONSUMER_BATCH_SIZE": str(OVERLAP_BATCH)}),
 ]

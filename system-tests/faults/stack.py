@@ -18,7 +18,8 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, services, binaries, run_dir, scenario_number, scenario_name, consumers, database="mariadb"):
+    def __init__(self, services, binaries, run_dir, scenario_number, scenario_name, consumers, database="mariadb",
+                 settings=None):
         self.services = services
         self.db = services.databases[database]
         self.database = f"count_test_faults_{scenario_number}"
@@ -34,6 +35,7 @@ class Stack:
             "DB_USER": self.db.user, "DB_PASSWORD": self.db.password,
             "RECLAIM_AFTER_MS": "3000", "HEARTBEAT_INTERVAL_MS": "500",
             "LOG_FORMAT": "json", "LOG_LEVEL": "info",
+            **(settings or {}),
         }
         self.producer = self._program("producer", binaries.producer, "HTTP_PORT")
         self.consumers = [self._program(f"consumer{index + 1}", binaries.consumer, "CONSUMER_HTTP_PORT")

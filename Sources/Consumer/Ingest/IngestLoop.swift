@@ -54,29 +54,77 @@ struct IngestLoop: Service {
         }
     }
 
+    /// One batch at a time in its transaction, with Redis working beside it: while batch n is being
+    /// written, the acknowledge of batch n−1 and the fetch of batch n+1 run, so neither server waits
+    /// for the other. At most three batches are this consumer's at once (n−1 committed, n in its
+    /// transaction, n+1 fetched), all of them in its processing list until acknowledged, in order.
     private func consume() async throws {
         guard try await unlessShuttingDown({ try await prepareSchema() }) != nil,
             try await unlessShuttingDown({ try await register() }) != nil
         else { return }
         var next = 0
         var idlePolls = 0
-        while !Task.isShuttingDownGracefully {
-            let fetched: FetchedBatch?
-            do {
-                fetched = try await fetchBatch(startingAt: next)
-            } catch where Task.isShuttingDownGracefully {
-                return
-            }
-            guard let batch = fetched else {
-                _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
-                next = (next + 1) % queue.shards.count
-                idlePolls += 1
+        var committed: CommittedBatch?
+        var inHand: FetchedBatch?
+        while true {
+            guard let batch = inHand else {
+                if let done = committed {
+                    try await acknowledge(done)
+                    committed = nil
+                }
+                guard !Task.isShuttingDownGracefully else { return }
+                let fetched: FetchedBatch?
+                do {
+                    fetched = try await fetchBatch(startingAt: next)
+                } catch where Task.isShuttingDownGracefully {
+                    return
+                }
+                if let fetched {
+                    inHand = fetched
+                    idlePolls = 0
+                } else {
+                    _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
+                    idlePolls += 1
+                }
+                next = ((fetched?.shard ?? next) + 1) % queue.shards.count
                 continue
             }
-            next = (batch.shard + 1) % queue.shards.count
-            idlePolls = 0
-            // Not cancelled when shutdown begins: the batch in hand gets the grace period.
-            try await process(batch.entries, from: queue.shards[batch.shard])
+            // Not cancelled when shutdown begins: the batches in hand get the grace period.
+            let (acknowledging, first) = (committed, next)
+            async let redisSide = acknowledgeAndPrefetch(acknowledging, whileWriting: batch, startingAt: first)
+            let written = try await write(batch)
+            committed = written
+            inHand = try await redisSide
+            if let prefetched = inHand { next = (prefetched.shard + 1) % queue.shards.count }
+        }
+    }
+
+    /// A batch as it came from one shard's queue.
+    private struct FetchedBatch: Sendable {
+        let shard: Int
+        let entries: [[UInt8]]
+    }
+
+    /// A batch whose rows are committed; its acknowledge (with its dead letters) is still to come.
+    private struct CommittedBatch: Sendable {
+        let shard: Int
+        let entries: [[UInt8]]
+        let deadLetters: [DeadLetter]
+    }
+
+    /// The Redis side of one step: acknowledges the batch committed before, then (unless shutdown has
+    /// begun) fetches the next batch, skipping `writing` where it sits at the head of its shard's list.
+    /// A failed prefetch is only a lost head start: the next fetch after the acknowledge takes over.
+    private func acknowledgeAndPrefetch(
+        _ committed: CommittedBatch?, whileWriting writing: FetchedBatch, startingAt first: Int
+    ) async throws -> FetchedBatch? {
+        if let committed { try await acknowledge(committed) }
+        guard !Task.isShuttingDownGracefully else { return nil }
+        do {
+            return try await fetchOnce(startingAt: first, holding: writing)
+        } catch where !Task.isCancelled {
+            warnings.warning("fetching the next batch ahead failed; fetching it after this one", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
@@ -117,42 +165,43 @@ struct IngestLoop: Service {
         }
     }
 
-    private struct FetchedBatch: Sendable {
-        let shard: Int
-        let entries: [[UInt8]]
-    }
-
-    /// A batch from the first shard, from `first` on, that has one; nil when all are empty. A shard
-    /// that fails (its primary failing over) is passed over; only when all fail does it back off and retry.
-    /// A fetch under way is never cancelled, not even by SIGTERM: Redis may have moved its entries
-    /// into the processing list already, and then they are in hand and get committed. Only the
-    /// waits between retries end when shutdown begins.
+    /// A batch from the first shard, from `first` on, that has one; nil when all are empty, retried
+    /// with backoff while every shard fails. A fetch under way is never cancelled, not even by
+    /// SIGTERM: Redis may have moved its entries into the processing list already, and then they are
+    /// in hand and get committed. Only the waits between retries end when shutdown begins.
     private func fetchBatch(startingAt first: Int) async throws -> FetchedBatch? {
         try await retry.run(
             shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("fetching"),
             sleep: { delay in try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
         ) {
-            var failure: (any Error)?
-            var answered = false
-            for offset in queue.shards.indices {
-                let shard = (first + offset) % queue.shards.count
-                do {
-                    let entries = try await queue.shards[shard].fetchBatch(
-                        consumer: consumer, limit: configuration.batchSize, deadline: .after(.seconds(2)))
-                    answered = true
-                    if !entries.isEmpty { return FetchedBatch(shard: shard, entries: entries) }
-                } catch {
-                    failure = error
-                    if queue.shards.count > 1 {
-                        warnings.warning("fetching from a queue shard failed; trying the next", metadata: [
-                            "queue": "\(queue.shards[shard].keys.queue)", "error": "\(error)",
-                        ])
-                    }
+            try await fetchOnce(startingAt: first, holding: nil)
+        }
+    }
+
+    /// One attempt of `fetchBatch`. A shard that fails (its primary failing over) is passed over; only
+    /// when all fail does it throw. `holding`: the batch in hand, which heads its shard's list.
+    private func fetchOnce(startingAt first: Int, holding: FetchedBatch?) async throws -> FetchedBatch? {
+        var failure: (any Error)?
+        var answered = false
+        for offset in queue.shards.indices {
+            let shard = (first + offset) % queue.shards.count
+            do {
+                let entries = try await queue.shards[shard].fetchBatch(
+                    consumer: consumer, limit: configuration.batchSize,
+                    skipping: holding?.shard == shard ? holding?.entries.count ?? 0 : 0, deadline: .after(.seconds(2)))
+                answered = true
+                if !entries.isEmpty { return FetchedBatch(shard: shard, entries: entries) }
+            } catch {
+                failure = error
+                if queue.shards.count > 1 {
+                    warnings.warning("fetching from a queue shard failed; trying the next", metadata: [
+                        "queue": "\(queue.shards[shard].keys.queue)", "error": "\(error)",
+                    ])
                 }
             }
-            if let failure, !answered { throw failure }
-            return nil
         }
+        if let failure, !answered { throw failure }
+        return nil
     }
 
     /// Blocks on the server until work arrives, or, where blocking commands are unavailable, sleeps
@@ -174,10 +223,10 @@ struct IngestLoop: Service {
         }
     }
 
-    /// Inserts the batch's rows, dead-letters what the database refuses, and acknowledges the batch;
-    /// retries until that holds (or, after SIGTERM, until the grace period ends).
-    private func process(_ entries: [[UInt8]], from shard: WorkQueue) async throws {
-        let batch = DecodedBatch(entries: entries)
+    /// Inserts the batch's rows, isolating what the database refuses; retries until that holds (or,
+    /// after SIGTERM, until the grace period ends).
+    private func write(_ fetched: FetchedBatch) async throws -> CommittedBatch {
+        let batch = DecodedBatch(entries: fetched.entries)
         let started = ContinuousClock.now
         let outcome = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("inserting")) {
             try await database.withConnection(deadline: .after(configuration.databaseTimeout)) { [writer, messages = batch.messages] connection in
@@ -190,23 +239,28 @@ struct IngestLoop: Service {
                 }
             }
         }
+        stuck.succeeded()
+        insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+        batchSize.record(fetched.entries.count)
+        inserted.increment(by: outcome.inserted)
+        duplicates.increment(by: outcome.duplicates + batch.duplicatesInBatch)
+        logger.debug("batch committed", metadata: [
+            "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
+            "dead": "\(batch.deadLetters.count + outcome.refused.count)",
+        ])
         let refused = outcome.refused.map { refusal in
             DeadLetter(kind: .rejectedByDatabase, reason: "\(refusal.error)", raw: batch.entries[refusal.index])
         }
-        let deadLetters = batch.deadLetters + refused
+        return CommittedBatch(shard: fetched.shard, entries: fetched.entries, deadLetters: batch.deadLetters + refused)
+    }
+
+    /// Drops a committed batch from its processing list and stores its dead letters; retried until done.
+    private func acknowledge(_ committed: CommittedBatch) async throws {
         try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
-            try await shard.acknowledge(consumer: consumer, batch: entries, deadLetters: deadLetters, deadline: .after(.seconds(2)))
+            try await queue.shards[committed.shard].acknowledge(
+                consumer: consumer, batch: committed.entries, deadLetters: committed.deadLetters, deadline: .after(.seconds(2)))
         }
-        stuck.succeeded()
-        insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
-        batchSize.record(entries.count)
-        inserted.increment(by: outcome.inserted)
-        duplicates.increment(by: outcome.duplicates + batch.duplicatesInBatch)
-        record(deadLetters)
-        logger.debug("batch committed", metadata: [
-            "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
-            "dead": "\(deadLetters.count)",
-        ])
+        record(committed.deadLetters)
     }
 
     private func record(_ deadLetters: [DeadLetter]) {

@@ -1,15 +1,18 @@
 /// The Lua scripts that make the queue's multi-step moves atomic. Every key a script touches is
 /// passed in KEYS, and all of them share the queue's hash tag (see `QueueKeys`).
 enum QueueScripts {
-    /// Moves up to ARGV[1] entries from the queue to the processing list and returns them.
+    /// Moves up to ARGV[1] entries from the queue to the processing list and returns them. The first
+    /// ARGV[2] entries of the processing list are the batch the consumer already has in hand (it
+    /// fetches the next one while that one is in its transaction); they are skipped.
     /// Bare integers from older producers are wrapped in an envelope with a stable id on the way,
     /// so a redelivered legacy value is recognised as the same message.
-    /// Repeatable: while the processing list still holds entries (the reply to an earlier fetch was
-    /// lost, or the consumer restarted under the same id), it returns those instead of taking more,
-    /// so the batch a consumer commits is always the head of its list.
-    /// KEYS: queue, processing list, legacy sequence.
+    /// Repeatable: while the processing list holds entries beyond those in hand (the reply to an
+    /// earlier fetch was lost, or the consumer restarted under the same id), it returns those instead
+    /// of taking more, so the batches a consumer commits are always the head of its list, in order.
+    /// KEYS: queue, processing list, legacy sequence. ARGV: limit, entries in hand.
     static let fetchBatch = """
-        local pending = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
+        local limit, held = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local pending = redis.call('LRANGE', KEYS[2], held, held + limit - 1)
         if #pending > 0 then return pending end
         local items = redis.call('LPOP', KEYS[1], ARGV[1])
         if not items then return {} end

@@ -51,10 +51,11 @@ public struct WorkQueue: Sendable {
     }
 
     /// Moves up to `limit` entries into the consumer's processing list and returns them, oldest first.
-    public func fetchBatch(consumer: String, limit: Int, deadline: Deadline) async throws -> [[UInt8]] {
+    /// `held`: how many entries at the head of that list are the batch the consumer has in hand.
+    public func fetchBatch(consumer: String, limit: Int, skipping held: Int = 0, deadline: Deadline) async throws -> [[UInt8]] {
         let reply = try await redis.run(
             ["EVAL", QueueScripts.fetchBatch, "3", keys.queue, keys.processing(consumer: consumer), keys.legacySequence,
-             String(limit)],
+             String(limit), String(held)],
             routingKey: keys.queue, deadline: deadline)
         return try (reply.array ?? []).map { entry in
             guard case .bulk(let bytes) = entry else {

@@ -10,7 +10,9 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "Consumer",
         abstract: "Moves queued /count values from Redis into MariaDB/MySQL, in batches, exactly once.",
         discussion: "Configured by environment variables (REDIS_HOST, DB_HOST, ...); see README.md.",
-        subcommands: [Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self],
+        subcommands: [
+            Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self, DeadLettersCommand.self, QueueCommand.self,
+        ],
         defaultSubcommand: Run.self)
 }
 

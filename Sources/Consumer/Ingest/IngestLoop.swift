@@ -11,15 +11,18 @@ import Shared
 /// Entries the database refuses for good are isolated and dead-lettered (`RowWriter`); anything
 /// else that fails is retried with backoff, and a batch failing for longer than
 /// `STUCK_BATCH_AFTER_MS` is reported stuck. On SIGTERM it takes no new batch, and gives the one
-/// in hand `SHUTDOWN_GRACE_MS` (`ShutdownGrace`).
+/// in hand `SHUTDOWN_GRACE_MS` (`ShutdownGrace`). While the queue is paused (`Consumer queue
+/// pause`) it takes no new batch and looks again every `CONSUMER_BLOCK_MS`.
 struct IngestLoop: Service {
     let configuration: ConsumerConfiguration
     let queue: QueueShards
     let database: DatabaseClient
     let writer: RowWriter
     let stuck: StuckBatchMonitor
+    let history: HistoryRecorder
     let logger: Logger
     let warnings: RepeatedWarnings
+    let evictions: EvictionReport
     var retry = RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .seconds(5))
 
     private let insertDuration = Metrics.Timer(label: MetricName.insertDuration)
@@ -29,15 +32,17 @@ struct IngestLoop: Service {
 
     init(
         configuration: ConsumerConfiguration, queue: QueueShards, database: DatabaseClient, writer: RowWriter,
-        stuck: StuckBatchMonitor, logger: Logger
+        stuck: StuckBatchMonitor, history: HistoryRecorder, logger: Logger
     ) {
         self.configuration = configuration
         self.queue = queue
         self.database = database
         self.writer = writer
         self.stuck = stuck
+        self.history = history
         self.logger = logger
         self.warnings = RepeatedWarnings(logger: logger)
+        self.evictions = EvictionReport(deadLetterMax: configuration.deadLetterMax, logger: logger)
     }
 
     private var consumer: String { configuration.consumerID }
@@ -60,18 +65,27 @@ struct IngestLoop: Service {
         else { return }
         var next = 0
         var idlePolls = 0
+        var paused = false
         while !Task.isShuttingDownGracefully {
             guard let fetched = try await unlessShuttingDown({ [next] in try await fetchBatch(startingAt: next) }) else { return }
-            guard let batch = fetched else {
+            if (fetched == .paused) != paused {
+                paused.toggle()
+                logger.notice(paused ? "the queue is paused: taking no new batch until it is resumed" : "the queue is resumed")
+            }
+            switch fetched {
+            case .paused:
+                // BLMOVE would return at once while values wait: sleep for a poll instead.
+                guard try await unlessShuttingDown({ try await Task.sleep(for: configuration.blockFor) }) != nil else { return }
+            case .empty:
                 _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
                 next = (next + 1) % queue.shards.count
                 idlePolls += 1
-                continue
+            case .batch(let batch):
+                next = (batch.shard + 1) % queue.shards.count
+                idlePolls = 0
+                // Not cancelled when shutdown begins: the batch in hand gets the grace period.
+                try await process(batch.entries, from: queue.shards[batch.shard])
             }
-            next = (batch.shard + 1) % queue.shards.count
-            idlePolls = 0
-            // Not cancelled when shutdown begins: the batch in hand gets the grace period.
-            try await process(batch.entries, from: queue.shards[batch.shard])
         }
     }
 
@@ -112,24 +126,35 @@ struct IngestLoop: Service {
         }
     }
 
-    private struct FetchedBatch: Sendable {
+    private struct FetchedBatch: Equatable, Sendable {
         let shard: Int
         let entries: [[UInt8]]
     }
 
-    /// A batch from the first shard, from `first` on, that has one; nil when all are empty. A shard
-    /// that fails (its primary failing over) is passed over; only when all fail does it back off and retry.
-    private func fetchBatch(startingAt first: Int) async throws -> FetchedBatch? {
+    private enum Fetch: Equatable, Sendable {
+        case batch(FetchedBatch)
+        case empty
+        case paused
+    }
+
+    /// A batch from the first shard, from `first` on, that has one; `.empty` when all are empty. A
+    /// shard that fails (its primary failing over) is passed over; only when all fail does it back
+    /// off and retry. Pausing flags every shard, so the first that says paused speaks for all.
+    private func fetchBatch(startingAt first: Int) async throws -> Fetch {
         try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("fetching")) {
             var failure: (any Error)?
             var answered = false
             for offset in queue.shards.indices {
                 let shard = (first + offset) % queue.shards.count
                 do {
-                    let entries = try await queue.shards[shard].fetchBatch(
+                    let fetched = try await queue.shards[shard].fetchBatch(
                         consumer: consumer, limit: configuration.batchSize, deadline: .after(.seconds(2)))
                     answered = true
-                    if !entries.isEmpty { return FetchedBatch(shard: shard, entries: entries) }
+                    switch fetched {
+                    case .paused: return .paused
+                    case .entries(let entries) where !entries.isEmpty: return .batch(FetchedBatch(shard: shard, entries: entries))
+                    case .entries: continue
+                    }
                 } catch {
                     failure = error
                     if queue.shards.count > 1 {
@@ -140,7 +165,7 @@ struct IngestLoop: Service {
                 }
             }
             if let failure, !answered { throw failure }
-            return nil
+            return .empty
         }
     }
 
@@ -183,15 +208,22 @@ struct IngestLoop: Service {
             DeadLetter(kind: .rejectedByDatabase, reason: "\(refusal.error)", raw: batch.entries[refusal.index])
         }
         let deadLetters = batch.deadLetters + refused
-        try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
-            try await shard.acknowledge(consumer: consumer, batch: entries, deadLetters: deadLetters, deadline: .after(.seconds(2)))
+        let eviction = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
+            try await shard.acknowledge(
+                consumer: consumer, batch: entries, deadLetters: deadLetters, deadLetterLimit: configuration.deadLetterMax,
+                deadline: .after(.seconds(2)))
         }
         stuck.succeeded()
+        evictions.report(eviction, queue: shard.keys.queue)
         insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
         batchSize.record(entries.count)
         inserted.increment(by: outcome.inserted)
         duplicates.increment(by: outcome.duplicates + batch.duplicatesInBatch)
         record(deadLetters)
+        history.add(HistoryField.inserted, outcome.inserted)
+        history.add(HistoryField.duplicates, outcome.duplicates + batch.duplicatesInBatch)
+        history.add(HistoryField.deadLettered, deadLetters.count)
+        await history.flush(deadline: .after(.seconds(1)))
         logger.debug("batch committed", metadata: [
             "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
             "dead": "\(deadLetters.count)",

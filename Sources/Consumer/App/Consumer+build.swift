@@ -19,7 +19,9 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
         router: buildProbeRouter(queue: queue, database: database, stuck: stuck, metrics: metrics),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline-consumer"),
         logger: logger)
+    // Shut down in reverse order: the ingest loop drains first, the last history counts are written after it.
     app.addServices(
+        HistoryFlusher(history: history),
         Liveness(configuration: configuration, queue: queue, stuck: stuck, history: history, logger: logger),
         QueueGauges(queue: queue, interval: configuration.metricsInterval, cloudWatch: configuration.cloudWatch, logger: logger),
         IngestLoop(

@@ -223,7 +223,6 @@ struct IngestLoop: Service {
         history.add(HistoryField.inserted, outcome.inserted)
         history.add(HistoryField.duplicates, outcome.duplicates + batch.duplicatesInBatch)
         history.add(HistoryField.deadLettered, deadLetters.count)
-        await history.flush(deadline: .after(.seconds(1)))
         logger.debug("batch committed", metadata: [
             "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
             "dead": "\(deadLetters.count)",

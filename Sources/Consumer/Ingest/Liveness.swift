@@ -65,7 +65,6 @@ struct Liveness: Service {
         deadLettered.increment(by: result.deadLettered)
         evictions.report(result.eviction, queue: shard.keys.queue)
         history.add(HistoryField.deadLettered, result.deadLettered)
-        await history.flush(deadline: deadline)
         logger.notice("reclaimed messages of silent consumers", metadata: [
             "consumers": "\(result.consumers.joined(separator: ","))", "requeued": "\(result.requeued)",
             "dead_lettered": "\(result.deadLettered)", "queue": "\(shard.keys.queue)",

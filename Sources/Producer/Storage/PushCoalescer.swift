@@ -141,9 +141,7 @@ final class PushCoalescer: CountQueueing, Service {
             pushBatchSize.record(batch.count)
             enqueued.increment(by: batch.count)
             batch.forEach { $0.continuation.resume() }
-            // After the answers: the clients' 201s do not wait for the history write.
             history.add(HistoryField.accepted, batch.count)
-            await history.flush(deadline: .after(.seconds(1)))
         } catch {
             pushFailures.increment(by: batch.count)
             warnings.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])

@@ -100,6 +100,8 @@ struct AdminHTTPTests {
             let (_, newest) = try await Self.admin(http, .get, "/admin/dead-letters?kind=undecodable&limit=2")
             #expect((newest["records"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["bad-3", "bad-2"], "\(newest)")
             #expect(try await Self.admin(http, .get, "/admin/dead-letters/nope").0 == .notFound)
+            let (unknown, answer) = try await Self.admin(http, .post, "/admin/dead-letters/replay", body: #"{"id":"nope"}"#)
+            #expect(unknown == .notFound && answer["error"] as? String == "unknown_id", "\(answer)")
             #expect(try await Self.admin(http, .post, "/admin/dead-letters/purge", body: #"{"kind":"undecodable"}"#).0 == .badRequest)
             #expect(try await Self.admin(http, .post, "/admin/dead-letters/replay", body: "{}").0 == .badRequest)
             let (_, dryRun) = try await Self.admin(http, .post, "/admin/dead-letters/replay", body: #"{"all":true,"dry_run":true}"#)

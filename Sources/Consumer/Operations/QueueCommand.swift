@@ -13,10 +13,9 @@ struct QueueCommand: AsyncParsableCommand {
             abstract: "Consumers finish the batch in hand and take no new one; the Producer keeps accepting up to the high-water mark.")
 
         func run() async throws {
-            try await OperatorSession.run { session in
-                let changed = try await session.operations.pause(origin: OperatorSession.origin)
-                print(changed ? "paused: Consumers take no new batch from their next poll on" : "already paused; nothing changed")
-            }
+            try await QueueCommand.change(
+                { try await $0.pause(origin: $1) }, done: "paused: Consumers take no new batch from their next poll on",
+                unchanged: "already paused; nothing changed")
         }
     }
 
@@ -24,10 +23,18 @@ struct QueueCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let the Consumers take batches again.")
 
         func run() async throws {
-            try await OperatorSession.run { session in
-                let changed = try await session.operations.resume(origin: OperatorSession.origin)
-                print(changed ? "resumed: Consumers take batches again from their next poll on" : "not paused; nothing changed")
-            }
+            try await QueueCommand.change(
+                { try await $0.resume(origin: $1) }, done: "resumed: Consumers take batches again from their next poll on",
+                unchanged: "not paused; nothing changed")
+        }
+    }
+
+    /// Pause or resume (`action`, which says whether it changed anything), and say which it was.
+    static func change(
+        _ action: (QueueOperations, String) async throws -> Bool, done: String, unchanged: String
+    ) async throws {
+        try await OperatorSession.run { session in
+            print(try await action(session.operations, OperatorSession.origin) ? done : unchanged)
         }
     }
 

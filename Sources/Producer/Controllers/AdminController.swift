@@ -17,7 +17,7 @@ struct AdminController<Context: RequestContext>: Sendable {
     let requestTimeout: Duration
 
     func addRoutes(to group: RouterGroup<Context>) {
-        let admin = group.group("admin").add(middleware: AdminTokenMiddleware(token: token))
+        let admin = group.group("admin").add(middleware: AdminTokenMiddleware(token: token)).add(middleware: AdminFailureMiddleware())
         admin.get("dead-letters/summary") { _, _ -> Response in
             .json(try await operations.deadLetters.summary(deadline: .after(.seconds(30))).json)
         }
@@ -48,7 +48,7 @@ struct AdminController<Context: RequestContext>: Sendable {
     @Sendable func show(request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
         let records = try await operations.deadLetters.records(id: id, deadline: .after(.seconds(30)))
-        guard !records.isEmpty else { throw APIError(status: .notFound, code: "unknown_id", message: QueueOperationError.unknownID(id).description) }
+        guard !records.isEmpty else { throw QueueOperationError.unknownID(id) }
         return .json(#"{"records":["# + records.map(\.json).joined(separator: ",") + "]}")
     }
 

@@ -170,7 +170,7 @@ public struct WorkQueue: Sendable {
             consumers: consumers.count,
             oldestEnqueuedAtMilliseconds: oldestTimestamp,
             stuckSinceMilliseconds: try replies[4].check().array?.compactMap { $0.string.flatMap(UInt64.init) } ?? [],
-            pausedSinceMilliseconds: try replies[5].check().string.flatMap(QueuePause.since(flag:)))
+            pausedSinceMilliseconds: try replies[5].check().string.map(QueuePause.since(flag:)))
     }
 }
 

@@ -53,9 +53,6 @@ public struct HistorySeries: Sendable, Equatable {
         values[field, default: Array(repeating: 0, count: points)][point] += value
     }
 
-    /// A counter's total over the window.
-    public func total(_ field: String) -> Int64 { values[field]?.reduce(0, +) ?? 0 }
-
     /// `{"window", "step_seconds", "start_ms", "series": {accepted: [...], ..., rejected: [...]},
     /// "rejected_by_reason": {reason: [...]}}`; `rejected` sums the reasons.
     public var json: String {

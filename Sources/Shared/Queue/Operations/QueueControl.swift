@@ -34,8 +34,9 @@ public struct QueueControl: Sendable {
 }
 
 public enum QueuePause {
-    /// Since when the flag's value says the queue is paused; a flag set by hand to anything else still pauses.
-    public static func since(flag: String) -> UInt64? {
+    /// Since when the flag's value says the queue is paused; a flag set by hand to anything else
+    /// still pauses (the fetch script only asks whether it exists), since an unknown time (0).
+    public static func since(flag: String) -> UInt64 {
         UInt64(flag) ?? 0
     }
 }

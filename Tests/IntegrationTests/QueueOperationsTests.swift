@@ -148,6 +148,31 @@ struct QueueOperationsTests {
         await client.shutdown()
     }
 
+    @Test func pauseAndReplayCoverEveryShardOfAShardedQueue() async throws {
+        var redis = TestServices.redis()
+        redis.queueShards = 3
+        let database = try TestServices.freshDatabase()
+        let client = RedisClient(settings: redis)
+        let shards = QueueShards(redis: client)
+        let operations = QueueOperations(queue: shards, history: HistoryRecorder(queue: shards, logger: TestServices.logger))
+        #expect(try await operations.pause(origin: "test"))
+        let live = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
+        for message in Self.messages(1...3) { _ = try await shards.push([message], deadline: .after(.seconds(2))) }
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await shards.lengths(deadline: .after(.seconds(2))) == [1, 1, 1])
+        #expect(try await shards.depths(deadline: .after(.seconds(2))).pausedSinceMilliseconds != nil)
+        // A record on the last shard goes back to that shard's own queue.
+        let last = shards.shards[2].keys
+        let record = #"{"kind":"max_deliveries","reason":"delivered 5 times","id":"op-9","raw":"# + JSONText.quoted(Self.messages(9...9)[0]) + "}"
+        try await client.run(["RPUSH", last.deadLetters, record], routingKey: last.queue, deadline: .after(.seconds(2)))
+        #expect(try await operations.replay(.kind(.maxDeliveries), limit: nil, rate: nil, dryRun: false, origin: "test").ids == ["op-9"])
+        #expect(try await shards.lengths(deadline: .after(.seconds(2))) == [1, 1, 2])
+        #expect(try await operations.resume(origin: "test"))
+        #expect(await TestServices.eventually { try TestServices.rowCount(database) == 4 })
+        try await live.stop()
+        await client.shutdown()
+    }
+
     @Test func recordsFromBeforeKindExistedAreReadAndReplayedByTheirInferredIdAndKind() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()

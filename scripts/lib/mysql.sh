@@ -31,10 +31,13 @@ mysql_make_root() { # root
   debootstrap --variant=minbase sid "$work" http://deb.debian.org/debian >"$work.log" 2>&1 \
     || { tail -n 20 "$work.log"; echo "error: debootstrap of Debian sid failed (log: $work.log)"; return 1; }
   # The mirror serves a sid snapshot whose Release file has expired: apt must not refuse it.
-  chroot "$work" apt-get -o Acquire::Check-Valid-Until=false update -qq >>"$work.log" 2>&1 &&
+  if ! { chroot "$work" apt-get -o Acquire::Check-Valid-Until=false update -qq >>"$work.log" 2>&1 &&
     DEBIAN_FRONTEND=noninteractive chroot "$work" apt-get install -y -qq --no-install-recommends mysql-server-core \
-      >>"$work.log" 2>&1 \
-    || { tail -n 20 "$work.log"; echo "error: installing mysql-server-core in the sid root failed (log: $work.log)"; return 1; }
+      >>"$work.log" 2>&1; }; then
+    tail -n 20 "$work.log"
+    echo "error: installing mysql-server-core in the sid root failed (log: $work.log)"
+    return 1
+  fi
   chroot "$work" apt-get clean
   mv "$work" "$root"
   rm -f "$work.log"

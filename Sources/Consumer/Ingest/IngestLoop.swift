@@ -137,13 +137,15 @@ struct IngestLoop: Service {
         case paused
     }
 
-    /// A batch from the first shard, from `first` on, that has one; `.empty` when all are empty. A
-    /// shard that fails (its primary failing over) is passed over; only when all fail does it back
-    /// off and retry. Pausing flags every shard, so the first that says paused speaks for all.
+    /// A batch from the first shard, from `first` on, that has one; `.empty` when all are empty,
+    /// `.paused` when they are paused. A shard that fails (its primary failing over) is passed over;
+    /// only when all fail does it back off and retry. A paused shard still hands back a batch left
+    /// in this consumer's processing list, so every shard is asked even while paused.
     private func fetchBatch(startingAt first: Int) async throws -> Fetch {
         try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("fetching")) {
             var failure: (any Error)?
             var answered = false
+            var paused = false
             for offset in queue.shards.indices {
                 let shard = (first + offset) % queue.shards.count
                 do {
@@ -151,7 +153,7 @@ struct IngestLoop: Service {
                         consumer: consumer, limit: configuration.batchSize, deadline: .after(.seconds(2)))
                     answered = true
                     switch fetched {
-                    case .paused: return .paused
+                    case .paused: paused = true
                     case .entries(let entries) where !entries.isEmpty: return .batch(FetchedBatch(shard: shard, entries: entries))
                     case .entries: continue
                     }
@@ -165,7 +167,7 @@ struct IngestLoop: Service {
                 }
             }
             if let failure, !answered { throw failure }
-            return .empty
+            return paused ? .paused : .empty
         }
     }
 

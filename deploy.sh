@@ -20,16 +20,17 @@ readonly OUTPUT_CLUSTER_NAME=cluster_name
 readonly OUTPUT_SERVICE_NAME=service_name
 readonly OUTPUT_TASK_DEFINITION=task_definition_arn
 readonly OUTPUT_CONTAINER_NAME=container_name
+readonly OUTPUT_LOG_GROUP=log_group_name
 readonly IMAGE_TAG_VARIABLE=TF_VAR_image_tag           # how the image tag reaches Terraform
 readonly ENV_REGION_KEY=aws_region                     # the region's key in <env>/env.hcl
 readonly API_BASE=/api                                 # written into the deployed config.js
 
 readonly ENVIRONMENTS="test dev stage prod"
-readonly ACTIONS="plan apply destroy frontend smoke outputs"
+readonly ACTIONS="plan apply destroy frontend smoke outputs admin"
 
 usage() {
   cat <<'EOF'
-Usage: ./deploy.sh --env ENV --action ACTION [options]
+Usage: ./deploy.sh --env ENV --action ACTION [options] [-- SUBCOMMAND...]
 
 Actions
   plan      terragrunt plan of every component of the environment
@@ -39,6 +40,8 @@ Actions
   frontend  upload frontend/ (config.js pointing at /api) and invalidate CloudFront
   smoke     GET /, GET /api/health, POST /api/count, GET /api/count on the deployed URL
   outputs   print every component's Terraform outputs as one JSON object
+  admin     run `Consumer SUBCOMMAND...` (dead-letters ..., queue ...; see docs/operations-queue.md)
+            as a one-off task with the Consumer's settings, and print its output from the task's log
 
 Options
   --env ENV              test | dev | stage | prod (required)
@@ -62,6 +65,8 @@ Examples
   ./deploy.sh --env dev --region eu-west-1 --action plan
   ./deploy.sh --env prod --region eu-west-1 --profile prod --action apply --yes
   ./deploy.sh --env dev --region eu-west-1 --action apply --dry-run
+  ./deploy.sh --env prod --action admin -- dead-letters summary
+  ./deploy.sh --env prod --action admin -- dead-letters replay --kind max_deliveries --rate 50
 EOF
 }
 
@@ -92,6 +97,7 @@ BUCKET=""
 DISTRIBUTION_ID=""
 SKIP_INVALIDATION=false
 BASE_URL=""
+ADMIN_ARGS=()
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -112,6 +118,7 @@ parse_args() {
       --yes) ASSUME_YES=true; shift ;;
       --skip-invalidation) SKIP_INVALIDATION=true; shift ;;
       -h | --help) usage; exit 0 ;;
+      --) shift; ADMIN_ARGS=("$@"); break ;;
       *) die "unknown argument '$1' (see --help)" ;;
     esac
   done
@@ -119,6 +126,14 @@ parse_args() {
   [[ " $ENVIRONMENTS " == *" $ENV_NAME "* ]] || die "--env '$ENV_NAME' is not one of: $ENVIRONMENTS"
   [[ -n $ACTION ]] || die "--action is required: one of $ACTIONS"
   [[ " $ACTIONS " == *" $ACTION "* ]] || die "--action '$ACTION' is not one of: $ACTIONS"
+  if [[ $ACTION == admin ]]; then
+    [[ ${#ADMIN_ARGS[@]} -gt 0 ]] || die "--action admin needs the subcommand after --, for example: -- dead-letters summary"
+    [[ ${ADMIN_ARGS[0]} == dead-letters || ${ADMIN_ARGS[0]} == queue ]] ||
+      die "--action admin runs 'dead-letters ...' or 'queue ...', not '${ADMIN_ARGS[0]}'"
+    [[ "${ADMIN_ARGS[*]}" != *$'\n'* ]] || die "--action admin: an argument after -- contains a line break"
+  else
+    [[ ${#ADMIN_ARGS[@]} -eq 0 ]] || die "arguments after -- are only for --action admin"
+  fi
 }
 
 # The environment's own region (env.hcl) wins: Terraform deploys there whatever the shell says.
@@ -150,6 +165,7 @@ check_prerequisites() {
       [[ -n $IMAGE_TAG ]] || tools+=(git) # for the default image tag
       ;;
     outputs) tools=(terragrunt terraform jq) ;;
+    admin) tools=(aws terragrunt terraform jq) ;;
     apply) tools=(aws terragrunt terraform docker jq curl git) ;;
     frontend)
       tools=(aws jq)
@@ -258,30 +274,53 @@ build_and_push_image() {
   done
 }
 
-# ---- Database setup (one-off ECS task) ------------------------------------------------------
-run_db_setup() {
-  local cluster service task_definition container network overrides task_arn exit_code
+# ---- One-off ECS tasks: database setup and admin subcommands -------------------------------
+# Runs the task definition with `command` (a JSON array) on the Consumer service's subnets and
+# security groups, so it reaches Redis and the database; waits for it to stop. Sets TASK_ARN and
+# TASK_EXIT_CODE.
+run_one_off_task() {
+  local task_definition=$1 container=$2 command=$3 cluster service network overrides
   cluster=$(output_value "$COMPONENT_CLUSTER" "$OUTPUT_CLUSTER_NAME")
   service=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_SERVICE_NAME")
-  task_definition=$(output_value "$COMPONENT_DB_SETUP" "$OUTPUT_TASK_DEFINITION")
-  container=$(output_value "$COMPONENT_DB_SETUP" "$OUTPUT_CONTAINER_NAME")
-  say "Running '/app/Consumer db-setup' as a one-off task on $cluster"
-  # Same subnets and security groups as the Consumer service, so it reaches the database.
+  say "Running '$(jq -r 'join(" ")' <<<"$command")' as a one-off task on $cluster"
   network=$(aws_cli ecs describe-services --cluster "$cluster" --services "$service" \
     --query 'services[0].networkConfiguration' --output json)
   [[ $DRY_RUN == false ]] || network=RESULT:describe-services.networkConfiguration
-  # The task definition already runs db-setup; saying it here keeps the step explicit.
-  overrides=$(jq -cn --arg name "$container" \
-    '{containerOverrides: [{name: $name, command: ["/app/Consumer", "db-setup"]}]}')
-  task_arn=$(aws_cli ecs run-task --cluster "$cluster" --task-definition "$task_definition" \
+  overrides=$(jq -cn --arg name "$container" --argjson command "$command" \
+    '{containerOverrides: [{name: $name, command: $command}]}')
+  TASK_ARN=$(aws_cli ecs run-task --cluster "$cluster" --task-definition "$task_definition" \
     --launch-type FARGATE --network-configuration "$network" --overrides "$overrides" \
     --started-by deploy.sh --query 'tasks[0].taskArn' --output text)
-  [[ $DRY_RUN == false ]] || task_arn=RESULT:run-task.taskArn
-  aws_cli ecs wait tasks-stopped --cluster "$cluster" --tasks "$task_arn"
-  exit_code=$(aws_cli ecs describe-tasks --cluster "$cluster" --tasks "$task_arn" \
+  [[ $DRY_RUN == false ]] || TASK_ARN=RESULT:run-task.taskArn
+  aws_cli ecs wait tasks-stopped --cluster "$cluster" --tasks "$TASK_ARN"
+  TASK_EXIT_CODE=$(aws_cli ecs describe-tasks --cluster "$cluster" --tasks "$TASK_ARN" \
     --query "tasks[0].containers[?name=='$container'].exitCode | [0]" --output text)
-  [[ $DRY_RUN == true || $exit_code == 0 ]] ||
-    die "db-setup task $task_arn exited with '$exit_code'; see its CloudWatch logs"
+}
+
+run_db_setup() {
+  local task_definition container
+  task_definition=$(output_value "$COMPONENT_DB_SETUP" "$OUTPUT_TASK_DEFINITION")
+  container=$(output_value "$COMPONENT_DB_SETUP" "$OUTPUT_CONTAINER_NAME")
+  # The task definition already runs db-setup; saying it here keeps the step explicit.
+  run_one_off_task "$task_definition" "$container" '["/app/Consumer", "db-setup"]'
+  [[ $DRY_RUN == true || $TASK_EXIT_CODE == 0 ]] ||
+    die "db-setup task $TASK_ARN exited with '$TASK_EXIT_CODE'; see its CloudWatch logs"
+}
+
+# `Consumer dead-letters ...` / `Consumer queue ...` with the Consumer's own task definition (its
+# settings, its Redis user), then the task's output from its log stream, awslogs' prefix/container/task-id.
+action_admin() {
+  local task_definition container log_group command
+  task_definition=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_TASK_DEFINITION")
+  container=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_CONTAINER_NAME")
+  log_group=$(output_value "$COMPONENT_CONSUMER" "$OUTPUT_LOG_GROUP")
+  # One argument per input line, so none is read as an option of jq's own.
+  command=$(printf '%s\n' "${ADMIN_ARGS[@]}" | jq -cRn '["/app/Consumer"] + [inputs]')
+  run_one_off_task "$task_definition" "$container" "$command"
+  aws_cli logs get-log-events --log-group-name "$log_group" --log-stream-name "$container/$container/${TASK_ARN##*/}" \
+    --start-from-head --query 'events[].message' --output json | jq -r '.[]'
+  [[ $DRY_RUN == true || $TASK_EXIT_CODE == 0 ]] ||
+    die "admin task $TASK_ARN exited with '$TASK_EXIT_CODE' (its output is above)"
 }
 
 # ---- Frontend -------------------------------------------------------------------------------

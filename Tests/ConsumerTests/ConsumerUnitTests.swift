@@ -70,6 +70,13 @@ import Testing
         #expect(try ConsumerConfiguration(environment: EnvironmentReader(values)).stuckBatchAfter == .seconds(5))
         let generated = try ConsumerConfiguration(environment: EnvironmentReader(base)).consumerID
         #expect(MessageID.isValid(generated))
+        #expect(try ConsumerConfiguration(environment: EnvironmentReader(base)).deadLetterMax == 100_000)
+        values["DEAD_LETTER_MAX"] = "250"
+        #expect(try ConsumerConfiguration(environment: EnvironmentReader(values)).deadLetterMax == 250)
+        values["DEAD_LETTER_MAX"] = "0"
+        #expect(throws: ConfigurationError(variable: "DEAD_LETTER_MAX", problem: "must be between 1 and 10000000, got 0")) {
+            try ConsumerConfiguration(environment: EnvironmentReader(values))
+        }
     }
 
     @Test func rejectsAReclaimTimeThatWouldReapLiveConsumers() {

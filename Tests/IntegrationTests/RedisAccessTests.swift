@@ -125,6 +125,55 @@ struct RedisAccessTests {
         }
     }
 
+    /// The operations (CLI as the Consumer's user, admin routes as the Producer's) and what they
+    /// make the programs do (a paused fetch, evictions, history) need nothing the rules deny.
+    @Test func theOperationsWorkWithinEachProgramsRule() async throws {
+        let queue = TestServices.uniqueName("acl")
+        let producerUser = try ACLUser.create(program: "producer", queue: queue)
+        let consumerUser = try ACLUser.create(program: "consumer", queue: queue)
+        defer {
+            try? producerUser.delete()
+            try? consumerUser.delete()
+        }
+        let database = try TestServices.freshDatabase()
+        var consumerConfiguration = TestServices.consumerConfiguration(redis: consumerUser.settings(queue: queue), database: database)
+        consumerConfiguration.deadLetterMax = 2
+        let consumer = RunningConsumer(consumerConfiguration)
+        let operatorRedis = RedisClient(settings: consumerUser.settings(queue: queue))
+        let operatorQueue = QueueShards(redis: operatorRedis)
+        let operations = QueueOperations(queue: operatorQueue, history: HistoryRecorder(queue: operatorQueue, logger: TestServices.logger))
+        var producerConfiguration = ProducerConfiguration(redis: producerUser.settings(queue: queue), database: database)
+        producerConfiguration.adminToken = "acl-test-admin-token-0123"
+        try await buildApplication(producerConfiguration, logger: TestServices.logger, metrics: TestServices.metrics).test(.live) { client in
+            let admin: HTTPFields = [.authorization: "Bearer acl-test-admin-token-0123", .contentType: "application/json"]
+            let posted = try await client.execute(
+                uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": 1}"#)) { $0.status }
+            #expect(posted == .created)
+            // Three undecodable entries against DEAD_LETTER_MAX=2: one eviction.
+            try Self.admin(["RPUSH", queue, "x", "y", "z"])
+            #expect(await TestServices.eventually { try await operations.deadLetters.summary(deadline: .after(.seconds(2))).evicted == 1 })
+            _ = try await operations.pause(origin: "acl test")
+            try await Task.sleep(for: .milliseconds(400))
+            _ = try await operations.deadLetters.newest(kind: nil, limit: 5, deadline: .after(.seconds(2)))
+            _ = try await operations.replay(.all, limit: 1, rate: nil, dryRun: true, origin: "acl test")
+            _ = try await operations.replay(.kind(.undecodable), limit: 1, rate: nil, dryRun: false, origin: "acl test")
+            for (method, path, body) in [
+                (HTTPRequest.Method.get, "/admin/dead-letters/summary", ""), (.get, "/admin/dead-letters", ""), (.get, "/admin/queue/status", ""),
+                (.post, "/admin/dead-letters/replay", #"{"all":true,"limit":1}"#), (.post, "/admin/dead-letters/purge", #"{"all":true,"yes":true}"#),
+                (.post, "/admin/queue/resume", ""), (.post, "/admin/queue/pause", ""), (.get, "/history?window=24h", ""), (.get, "/stats", ""),
+            ] {
+                let status = try await client.execute(uri: path, method: method, headers: admin, body: ByteBuffer(string: body)) { $0.status }
+                #expect(status == .ok, "\(method) \(path)")
+            }
+            _ = try await operations.resume(origin: "acl test")
+            _ = try await operations.purge(.all, origin: "acl test")
+        }
+        try await consumer.stop()
+        await operatorRedis.shutdown()
+        #expect(try producerUser.denials().permissions == 0)
+        #expect(try consumerUser.denials().permissions == 0)
+    }
+
     @Test func credentialsRevokedWhileRunningGive503sWithoutAStormOfLogins() async throws {
         let queue = TestServices.uniqueName("acl")
         let user = try ACLUser.create(program: "producer", queue: queue)

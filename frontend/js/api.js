@@ -62,8 +62,8 @@ function errorFromResponse(response, text) {
 export function createApiClient({ base = "/api", timeoutMs = 5000 } = {}) {
   const root = base.replace(/\/+$/, "");
 
-  async function request(method, path, { body, signal, timeout = timeoutMs } = {}) {
-    const headers = { Accept: "application/json" };
+  async function request(method, path, { body, signal, timeout = timeoutMs, headers: extraHeaders } = {}) {
+    const headers = { Accept: "application/json", ...extraHeaders };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const deadline = deadlineSignal(signal, timeout);
     try {
@@ -100,5 +100,13 @@ export function createApiClient({ base = "/api", timeoutMs = 5000 } = {}) {
     stats: (options) => request("GET", "/stats", options),
     /** `digits` is the exact decimal text of the integer, so 64-bit values are not rounded. */
     sendCount: (digits, options) => request("POST", "/count", { ...options, body: `{"count":${digits}}` }),
+    history: (window, options) => request("GET", `/history?window=${encodeURIComponent(window)}`, options),
+    /** `/admin/...` with the operator's token; `body` is an object sent as JSON. */
+    admin: (method, path, token, body) =>
+      request(method, `/admin${path}`, {
+        headers: { Authorization: `Bearer ${token}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        timeout: 30_000,
+      }),
   };
 }

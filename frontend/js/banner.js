@@ -1,6 +1,6 @@
 // The banner above the page: the API is unreachable, answered with an error, cannot reach
-// Redis or the database, or a consumer's batch is stuck. It is a role="alert" region, so what it
-// says is announced.
+// Redis or the database, the queue is paused, or a consumer's batch is stuck. It is a
+// role="alert" region, so what it says is announced.
 import { formatClock, formatDuration } from "./format.js";
 
 const byId = (id) => document.getElementById(id);
@@ -33,6 +33,12 @@ function bannerMessage(state) {
   if (down.length) {
     const detail = `The API cannot reach ${down.join(" or ")}; those numbers are missing until it is back.`;
     return ["Part of the pipeline is unavailable.", detail];
+  }
+  if (state.stats?.paused) {
+    return [
+      "The queue is paused.",
+      "Consumers take no new batch until an operator resumes them; new values wait in the queue up to its high-water mark.",
+    ];
   }
   if (state.stats?.stuck_batches > 0) {
     return ["Values are not reaching the database.", stuckDetail(state.stats)];

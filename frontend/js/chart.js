@@ -51,11 +51,12 @@ function niceMax(value) {
 
 /**
  * Draws `points` ({timeMs, value}) from nowMs - windowMs to nowMs into the <figure> `figure`.
- * `format` turns a value into text for the labels and the accessible summary.
+ * `format` turns a value into text for the labels and the accessible summary; `spanLabel` names
+ * the window in words where minutes would read badly ("24 hours").
  */
-export function renderChart(figure, points, { nowMs, windowMs, maxGapMs, format, title }) {
+export function renderChart(figure, points, { nowMs, windowMs, maxGapMs, format, title, spanLabel }) {
   skeleton(figure, title);
-  const span = formatDuration(windowMs);
+  const span = spanLabel ?? formatDuration(windowMs);
   figure.querySelector(".chart-axis span").textContent = `${span} ago`;
   const svg = figure.querySelector("svg");
   const values = points.filter((point) => point.value !== null).map((point) => point.value);

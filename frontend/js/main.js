@@ -2,6 +2,8 @@
 // the poller, the view and the send controls.
 import { createApiClient } from "./api.js";
 import { wireActions } from "./actions.js";
+import { wireAdmin } from "./admin.js";
+import { wireHistory } from "./history-panel.js";
 import { createPoller } from "./poller.js";
 import { renderState } from "./view.js";
 
@@ -12,4 +14,6 @@ const poller = createPoller({ api });
 document.getElementById("api-base").textContent = api.base || "/";
 poller.subscribe((state) => renderState(state, { onRetry: poller.refresh }));
 wireActions(api, poller.refresh);
+wireHistory(api);
+wireAdmin(api, poller.refresh);
 poller.refresh();

@@ -1,4 +1,5 @@
-"""Serves frontend/ as the Producer does, but answers GET /api/stats with whatever a test sets.
+"""Serves frontend/ as the Producer does, but answers GET /api/stats with whatever a test sets
+(and GET /api/history with a quiet hour).
 
 For page states the real stack cannot be asked to show on demand (a JSON error from the API, a
 source that is down, a 2^63-1 latest value) and for checks that need only the page (accessibility,
@@ -17,20 +18,32 @@ def stats(**changes):
     """A /stats answer of a healthy pipeline, with `changes` applied."""
     answer = {"rows_count": 0, "latest_value": None, "latest_inserted_at_ms": None, "latest_lag_ms": None,
               "queue_depth": 0, "processing_depth": 0, "dead_letter_depth": 0, "consumers": 1,
-              "stuck_batches": 0, "stuck_for_ms": None,
+              "stuck_batches": 0, "stuck_for_ms": None, "paused": False, "paused_since_ms": None,
               "hostname": "scripted-host", "server_time_ms": 1_700_000_000_000,
               "sources": {"redis": "ok", "database": "ok"}}
     answer.update(changes)
     return answer
 
 
+def quiet_history():
+    """A /history answer for the last hour in which nothing happened."""
+    zeros = [0] * 60
+    return {"window": "1h", "step_seconds": 60, "start_ms": 1_700_000_000_000,
+            "series": {name: zeros for name in ("accepted", "inserted", "duplicates", "dead_lettered", "replayed", "rejected")},
+            "rejected_by_reason": {}}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     server_version = "scripted"
 
     def do_GET(self):
-        if self.path.split("?")[0] != "/api/stats":
+        path = self.path.split("?")[0]
+        if path == "/api/history":
+            status, body, headers = 200, quiet_history(), {}
+        elif path == "/api/stats":
+            status, body, headers = self.server.stats_answer
+        else:
             return super().do_GET()
-        status, body, headers = self.server.stats_answer
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -118,7 +118,7 @@ class Service:
 class LocalStack:
     """Consumer + Producer of this run; the Producer serves frontend/ and the API."""
 
-    def __init__(self):
+    def __init__(self, producer_settings=None):
         missing = missing_settings()
         if missing:
             raise RuntimeError(f"missing environment: {', '.join(missing)} (run through ./dev test)")
@@ -138,9 +138,10 @@ class LocalStack:
         self.consumer = Service("consumer", os.environ["CONSUMER_BIN"],
                                 {**common, "CONSUMER_HTTP_PORT": str(consumer_port)},
                                 f"http://127.0.0.1:{consumer_port}/health")
+        self.queue = common["REDIS_QUEUE"]
         self.producer = Service("producer", os.environ["PRODUCER_BIN"],
                                 {**common, "HTTP_PORT": str(producer_port),
-                                 "STATIC_DIR": os.path.join(REPO_ROOT, "frontend")},
+                                 "STATIC_DIR": os.path.join(REPO_ROOT, "frontend"), **(producer_settings or {})},
                                 f"{self.url}/health")
 
     def start(self):

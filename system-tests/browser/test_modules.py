@@ -104,6 +104,23 @@ class ModulesInBrowserTest(unittest.TestCase):
         self.assertEqual(result["cancelled"]["stopped"], "cancelled")
         self.assertLess(result["cancelled"]["done"], 100)
 
+    def test_history_answers_become_chart_points_and_sums(self):
+        result = self.run_in_module("history-panel.js", """
+            const answer = { start_ms: 1000, step_seconds: 60, series: {} };
+            return { points: module.historyPoints(answer, [3, 0, 5]), sum: module.sumSeries([1, 2, 3], [10, 0, 1]) };
+        """)
+        self.assertEqual(result["points"], [{"timeMs": 1000, "value": 3}, {"timeMs": 61000, "value": 0},
+                                            {"timeMs": 121000, "value": 5}])
+        self.assertEqual(result["sum"], [11, 2, 4])
+
+    def test_dead_letter_previews_are_cut_and_selectors_become_request_bodies(self):
+        preview = self.run_in_module("dead-letters.js", """
+            return [module.preview("short"), module.preview("x".repeat(200)).length, module.PREVIEW_LENGTH];
+        """)
+        self.assertEqual(preview, ["short", 81, 80])
+        bodies = self.run_in_module("admin.js", 'return [module.selectorBody("all"), module.selectorBody("max_deliveries")];')
+        self.assertEqual(bodies, [{"all": True}, {"kind": "max_deliveries"}])
+
 
 if __name__ == "__main__":
     unittest.main()

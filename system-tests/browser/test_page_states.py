@@ -58,6 +58,15 @@ class PageStatesTest(unittest.TestCase):
         self.server.answer_stats(200, stats(rows_count=545, latest_value=5))
         wait_until(lambda: self.page.banner_text() == "", 15, "the banner stayed after the batch went through")
 
+    def test_a_paused_queue_is_announced_until_it_is_resumed(self):
+        self.server.answer_stats(200, stats(rows_count=5, latest_value=5, queue_depth=12, paused=True,
+                                            paused_since_ms=1_699_999_990_000))
+        self.page.open()
+        wait_until(lambda: "The queue is paused." in self.page.banner_text(), 10, "no paused banner")
+        self.assertIn("until an operator resumes them", self.page.banner_text())
+        self.server.answer_stats(200, stats(rows_count=17, latest_value=5, paused=False))
+        wait_until(lambda: self.page.banner_text() == "", 15, "the banner stayed after the queue was resumed")
+
     def test_large_latest_value_is_shown_exactly(self):
         # Sent as a JSON number: JSON.parse alone would show 9223372036854775807 as ...800.
         self.server.answer_stats(200, stats(rows_count=3, latest_value=9223372036854775807))

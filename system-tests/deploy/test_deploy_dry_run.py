@@ -68,7 +68,7 @@ def assert_in_order(lines, patterns):
 def test_help_lists_every_action():
     result = deploy("--help")
     assert result.returncode == 0
-    for action in ("plan", "apply", "destroy", "frontend", "smoke", "outputs"):
+    for action in ("plan", "apply", "destroy", "frontend", "smoke", "outputs", "admin"):
         assert re.search(rf"^\s+{action}\s", result.stdout, re.MULTILINE), action
 
 
@@ -81,6 +81,9 @@ def test_help_lists_every_action():
         (("--env", "dev", "--action", "deploy"), "--action 'deploy' is not one of"),
         (("--env", "dev", "--action", "plan", "--bogus"), "unknown argument '--bogus'"),
         (("--env", "dev", "--action", "plan", "--region"), "--region needs a value"),
+        (("--env", "dev", "--action", "admin"), "--action admin needs the subcommand after --"),
+        (("--env", "dev", "--action", "admin", "--", "db-setup"), "runs 'dead-letters ...' or 'queue ...', not 'db-setup'"),
+        (("--env", "dev", "--action", "plan", "--", "queue", "status"), "arguments after -- are only for --action admin"),
     ],
 )
 def test_bad_arguments_fail_with_one_clear_line(args, message):
@@ -232,3 +235,18 @@ def test_outputs_dry_run_reads_each_component(stub_path):
     assert len(lines) == len(units)
     for unit in units:
         assert any(line.endswith(f"live/dev/{unit} -- output -json") for line in lines), unit
+
+
+def test_admin_dry_run_runs_the_subcommand_as_a_one_off_consumer_task_and_prints_its_log(stub_path):
+    lines = dry_run("admin", stub_path, "--", "dead-letters", "replay", "--kind", "max_deliveries", "--rate", "5")
+    assert_in_order(lines, [
+        r"^aws .* ecs describe-services --cluster OUTPUT:ecs-cluster\.cluster_name --services OUTPUT:consumer\.service_name",
+        # The Consumer's own task definition: its settings and its Redis user, not db-setup's.
+        r"^aws .* ecs run-task .*--task-definition OUTPUT:consumer\.task_definition_arn .*OUTPUT:consumer\.container_name"
+        r'.*\\"/app/Consumer\\"\\,\\"dead-letters\\"\\,\\"replay\\"\\,\\"--kind\\"\\,\\"max_deliveries\\"\\,\\"--rate\\"\\,\\"5\\"',
+        r"^aws .* ecs wait tasks-stopped .*--tasks RESULT:run-task\.taskArn$",
+        r"^aws .* ecs describe-tasks ",
+        r"^aws .* logs get-log-events --log-group-name OUTPUT:consumer\.log_group_name "
+        r"--log-stream-name OUTPUT:consumer\.container_name/OUTPUT:consumer\.container_name/RESULT:run-task\.taskArn --start-from-head",
+    ])
+    assert not any("terragrunt" in line and " apply" in line for line in lines), "admin must not change the infrastructure"

@@ -14,9 +14,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 
 ENVIRONMENTS = ("test", "dev", "stage", "prod")
-MODULES = ("vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms")
+MODULES = (
+    "vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms", "admin-token",
+)
 COMPONENTS = (
-    "vpc", "security-groups", "ecr", "ecs-cluster", "redis", "rds", "alb",
+    "vpc", "security-groups", "ecr", "ecs-cluster", "redis", "rds", "alb", "admin-token",
     "producer", "consumer", "db-setup", "frontend", "alarms",
 )
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")

@@ -97,7 +97,8 @@ def test_no_plain_text_secret_in_task_environments():
 
 
 @pytest.mark.parametrize(("program", "expected"), [
-    ("producer", {"DB_PASSWORD", "REDIS_PASSWORD"}),
+    # ADMIN_TOKEN turns on the Producer's /admin routes (modules/admin-token).
+    ("producer", {"DB_PASSWORD", "REDIS_PASSWORD", "ADMIN_TOKEN"}),
     ("consumer", {"DB_PASSWORD", "REDIS_PASSWORD"}),
     ("db-setup", {"DB_ADMIN_USER", "DB_ADMIN_PASSWORD", "DB_PASSWORD", "PRODUCER_DB_PASSWORD", "CONSUMER_DB_PASSWORD"}),
 ])

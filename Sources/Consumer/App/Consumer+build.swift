@@ -14,14 +14,19 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
     let writer = RowWriter(
         batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
     let stuck = StuckBatchMonitor(threshold: configuration.stuckBatchAfter)
+    let history = HistoryRecorder(queue: queue, logger: logger)
     var app = Application(
         router: buildProbeRouter(queue: queue, database: database, stuck: stuck, metrics: metrics),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline-consumer"),
         logger: logger)
+    // Shut down in reverse order: the ingest loop drains first, the last history counts are written after it.
     app.addServices(
-        Liveness(configuration: configuration, queue: queue, stuck: stuck, logger: logger),
+        HistoryFlusher(history: history),
+        Liveness(configuration: configuration, queue: queue, stuck: stuck, history: history, logger: logger),
         QueueGauges(queue: queue, interval: configuration.metricsInterval, cloudWatch: configuration.cloudWatch, logger: logger),
-        IngestLoop(configuration: configuration, queue: queue, database: database, writer: writer, stuck: stuck, logger: logger))
+        IngestLoop(
+            configuration: configuration, queue: queue, database: database, writer: writer, stuck: stuck, history: history,
+            logger: logger))
     return app
 }
 

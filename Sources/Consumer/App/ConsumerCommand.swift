@@ -10,7 +10,10 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "Consumer",
         abstract: "Moves queued /count values from Redis into MariaDB/MySQL, in batches, exactly once.",
         discussion: "Configured by environment variables (REDIS_HOST, DB_HOST, ...); every variable is in docs/configuration.md.",
-        subcommands: [Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self, WriteBenchmarkCommand.self],
+        subcommands: [
+            Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self, DeadLettersCommand.self, QueueCommand.self,
+            WriteBenchmarkCommand.self,
+        ],
         defaultSubcommand: Run.self)
 }
 

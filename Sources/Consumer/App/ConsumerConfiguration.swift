@@ -21,6 +21,8 @@ struct ConsumerConfiguration: Sendable {
     var reclaimAfter: Duration = .seconds(10)
     /// Deliveries after which a message that keeps killing its consumer is dead-lettered.
     var maxDeliveries = 5
+    /// Most records the dead-letter list keeps; the oldest beyond it are evicted, and counted.
+    var deadLetterMax = 100_000
     /// On SIGTERM, how long to keep trying to commit the batch in hand before leaving it to be reclaimed.
     var shutdownGrace: Duration = .seconds(10)
     /// A batch failing for this long counts as stuck: `/ready` answers 503 and the dashboard says so.
@@ -50,6 +52,7 @@ struct ConsumerConfiguration: Sendable {
         heartbeatInterval = try env.milliseconds("HEARTBEAT_INTERVAL_MS", default: 2000, in: 100...60_000)
         reclaimAfter = try env.milliseconds("RECLAIM_AFTER_MS", default: 10_000, in: 500...3_600_000)
         maxDeliveries = try env.integer("MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
+        deadLetterMax = try env.integer("DEAD_LETTER_MAX", default: deadLetterMax, in: 1...10_000_000)
         shutdownGrace = try env.milliseconds("SHUTDOWN_GRACE_MS", default: 10_000, in: 0...600_000)
         stuckBatchAfter = try env.milliseconds("STUCK_BATCH_AFTER_MS", default: 60_000, in: 1000...86_400_000)
         databaseTimeout = try env.milliseconds("DB_TIMEOUT_MS", default: 10_000, in: 1000...600_000)

@@ -11,15 +11,18 @@ import Shared
 /// Entries the database refuses for good are isolated and dead-lettered (`RowWriter`); anything
 /// else that fails is retried with backoff, and a batch failing for longer than
 /// `STUCK_BATCH_AFTER_MS` is reported stuck. On SIGTERM it takes no new batch, and gives the one
-/// in hand `SHUTDOWN_GRACE_MS` (`ShutdownGrace`).
+/// in hand `SHUTDOWN_GRACE_MS` (`ShutdownGrace`). While the queue is paused (`Consumer queue
+/// pause`) it takes no new batch and looks again every `CONSUMER_BLOCK_MS`.
 struct IngestLoop: Service {
     let configuration: ConsumerConfiguration
     let queue: QueueShards
     let database: DatabaseClient
     let writer: RowWriter
     let stuck: StuckBatchMonitor
+    let history: HistoryRecorder
     let logger: Logger
     let warnings: RepeatedWarnings
+    let evictions: EvictionReport
     var retry = RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .seconds(5))
 
     private let insertDuration = Metrics.Timer(label: MetricName.insertDuration)
@@ -29,15 +32,17 @@ struct IngestLoop: Service {
 
     init(
         configuration: ConsumerConfiguration, queue: QueueShards, database: DatabaseClient, writer: RowWriter,
-        stuck: StuckBatchMonitor, logger: Logger
+        stuck: StuckBatchMonitor, history: HistoryRecorder, logger: Logger
     ) {
         self.configuration = configuration
         self.queue = queue
         self.database = database
         self.writer = writer
         self.stuck = stuck
+        self.history = history
         self.logger = logger
         self.warnings = RepeatedWarnings(logger: logger)
+        self.evictions = EvictionReport(deadLetterMax: configuration.deadLetterMax, logger: logger)
     }
 
     private var consumer: String { configuration.consumerID }
@@ -64,6 +69,7 @@ struct IngestLoop: Service {
         else { return }
         var next = 0
         var idlePolls = 0
+        var paused = false
         var committed: CommittedBatch?
         var inHand: FetchedBatch?
         while true {
@@ -73,20 +79,29 @@ struct IngestLoop: Service {
                     committed = nil
                 }
                 guard !Task.isShuttingDownGracefully else { return }
-                let fetched: FetchedBatch?
+                let fetched: Fetch
                 do {
                     fetched = try await fetchBatch(startingAt: next)
                 } catch where Task.isShuttingDownGracefully {
                     return
                 }
-                if let fetched {
-                    inHand = fetched
-                    idlePolls = 0
-                } else {
-                    _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
-                    idlePolls += 1
+                if (fetched == .paused) != paused {
+                    paused.toggle()
+                    logger.notice(paused ? "the queue is paused: taking no new batch until it is resumed" : "the queue is resumed")
                 }
-                next = ((fetched?.shard ?? next) + 1) % queue.shards.count
+                switch fetched {
+                case .paused:
+                    // BLMOVE would return at once while values wait: sleep for a poll instead.
+                    guard try await unlessShuttingDown({ try await Task.sleep(for: configuration.blockFor) }) != nil else { return }
+                case .empty:
+                    _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
+                    next = (next + 1) % queue.shards.count
+                    idlePolls += 1
+                case .batch(let batch):
+                    inHand = batch
+                    next = (batch.shard + 1) % queue.shards.count
+                    idlePolls = 0
+                }
                 continue
             }
             // Not cancelled when shutdown begins: the batches in hand get the grace period.
@@ -100,7 +115,7 @@ struct IngestLoop: Service {
     }
 
     /// A batch as it came from one shard's queue.
-    private struct FetchedBatch: Sendable {
+    private struct FetchedBatch: Equatable, Sendable {
         let shard: Int
         let entries: [[UInt8]]
     }
@@ -114,14 +129,16 @@ struct IngestLoop: Service {
 
     /// The Redis side of one step: acknowledges the batch committed before, then (unless shutdown has
     /// begun) fetches the next batch, skipping `writing` where it sits at the head of its shard's list.
-    /// A failed prefetch is only a lost head start: the next fetch after the acknowledge takes over.
+    /// A failed prefetch is only a lost head start: the next fetch after the acknowledge takes over;
+    /// so is a paused queue, which the next fetch reports.
     private func acknowledgeAndPrefetch(
         _ committed: CommittedBatch?, whileWriting writing: FetchedBatch, startingAt first: Int
     ) async throws -> FetchedBatch? {
         if let committed { try await acknowledge(committed) }
         guard !Task.isShuttingDownGracefully else { return nil }
         do {
-            return try await fetchOnce(startingAt: first, holding: writing)
+            guard case .batch(let next) = try await fetchOnce(startingAt: first, holding: writing) else { return nil }
+            return next
         } catch where !Task.isCancelled {
             warnings.warning("fetching the next batch ahead failed; fetching it after this one", metadata: ["error": "\(error)"])
             return nil
@@ -165,11 +182,17 @@ struct IngestLoop: Service {
         }
     }
 
-    /// A batch from the first shard, from `first` on, that has one; nil when all are empty, retried
-    /// with backoff while every shard fails. A fetch under way is never cancelled, not even by
+    private enum Fetch: Equatable, Sendable {
+        case batch(FetchedBatch)
+        case empty
+        case paused
+    }
+
+    /// A batch from the first shard, from `first` on, that has one; `.empty` when all are empty,
+    /// `.paused` when they are paused; retried with backoff while every shard fails. A fetch under way is never cancelled, not even by
     /// SIGTERM: Redis may have moved its entries into the processing list already, and then they are
     /// in hand and get committed. Only the waits between retries end when shutdown begins.
-    private func fetchBatch(startingAt first: Int) async throws -> FetchedBatch? {
+    private func fetchBatch(startingAt first: Int) async throws -> Fetch {
         try await retry.run(
             shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("fetching"),
             sleep: { delay in try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
@@ -179,18 +202,25 @@ struct IngestLoop: Service {
     }
 
     /// One attempt of `fetchBatch`. A shard that fails (its primary failing over) is passed over; only
-    /// when all fail does it throw. `holding`: the batch in hand, which heads its shard's list.
-    private func fetchOnce(startingAt first: Int, holding: FetchedBatch?) async throws -> FetchedBatch? {
+    /// when all fail does it throw. `holding`: the batch in hand, which heads its shard's list. A
+    /// paused shard still hands back a batch left in this consumer's processing list, so every shard
+    /// is asked even while paused.
+    private func fetchOnce(startingAt first: Int, holding: FetchedBatch?) async throws -> Fetch {
         var failure: (any Error)?
         var answered = false
+        var paused = false
         for offset in queue.shards.indices {
             let shard = (first + offset) % queue.shards.count
             do {
-                let entries = try await queue.shards[shard].fetchBatch(
+                let fetched = try await queue.shards[shard].fetchBatch(
                     consumer: consumer, limit: configuration.batchSize,
                     skipping: holding?.shard == shard ? holding?.entries.count ?? 0 : 0, deadline: .after(.seconds(2)))
                 answered = true
-                if !entries.isEmpty { return FetchedBatch(shard: shard, entries: entries) }
+                switch fetched {
+                case .paused: paused = true
+                case .entries(let entries) where !entries.isEmpty: return .batch(FetchedBatch(shard: shard, entries: entries))
+                case .entries: continue
+                }
             } catch {
                 failure = error
                 if queue.shards.count > 1 {
@@ -201,7 +231,7 @@ struct IngestLoop: Service {
             }
         }
         if let failure, !answered { throw failure }
-        return nil
+        return paused ? .paused : .empty
     }
 
     /// Blocks on the server until work arrives, or, where blocking commands are unavailable, sleeps
@@ -244,6 +274,8 @@ struct IngestLoop: Service {
         batchSize.record(fetched.entries.count)
         inserted.increment(by: outcome.inserted)
         duplicates.increment(by: outcome.duplicates + batch.duplicatesInBatch)
+        history.add(HistoryField.inserted, outcome.inserted)
+        history.add(HistoryField.duplicates, outcome.duplicates + batch.duplicatesInBatch)
         logger.debug("batch committed", metadata: [
             "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
             "dead": "\(batch.deadLetters.count + outcome.refused.count)",
@@ -256,10 +288,14 @@ struct IngestLoop: Service {
 
     /// Drops a committed batch from its processing list and stores its dead letters; retried until done.
     private func acknowledge(_ committed: CommittedBatch) async throws {
-        try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
-            try await queue.shards[committed.shard].acknowledge(
-                consumer: consumer, batch: committed.entries, deadLetters: committed.deadLetters, deadline: .after(.seconds(2)))
+        let shard = queue.shards[committed.shard]
+        let eviction = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
+            try await shard.acknowledge(
+                consumer: consumer, batch: committed.entries, deadLetters: committed.deadLetters,
+                deadLetterLimit: configuration.deadLetterMax, deadline: .after(.seconds(2)))
         }
+        evictions.report(eviction, queue: shard.keys.queue)
+        history.add(HistoryField.deadLettered, committed.deadLetters.count)
         record(committed.deadLetters)
     }
 

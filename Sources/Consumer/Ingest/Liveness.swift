@@ -11,17 +11,21 @@ struct Liveness: Service {
     let configuration: ConsumerConfiguration
     let queue: QueueShards
     let stuck: StuckBatchMonitor
+    let history: HistoryRecorder
     let logger: Logger
     private let warnings: RepeatedWarnings
+    private let evictions: EvictionReport
     private let requeued = Counter(label: MetricName.reclaimed, dimensions: [("outcome", "requeued")])
     private let deadLettered = Counter(label: MetricName.deadLettered, dimensions: [("reason", DeadLetter.Kind.maxDeliveries.rawValue)])
 
-    init(configuration: ConsumerConfiguration, queue: QueueShards, stuck: StuckBatchMonitor, logger: Logger) {
+    init(configuration: ConsumerConfiguration, queue: QueueShards, stuck: StuckBatchMonitor, history: HistoryRecorder, logger: Logger) {
         self.configuration = configuration
         self.queue = queue
         self.stuck = stuck
+        self.history = history
         self.logger = logger
         self.warnings = RepeatedWarnings(logger: logger)
+        self.evictions = EvictionReport(deadLetterMax: configuration.deadLetterMax, logger: logger)
     }
 
     func run() async throws {
@@ -54,10 +58,13 @@ struct Liveness: Service {
 
     private func reap(_ shard: WorkQueue, deadline: Deadline) async throws {
         let result = try await shard.reclaimFromSilentConsumers(
-            silence: configuration.reclaimAfter, maxDeliveries: configuration.maxDeliveries, deadline: deadline)
+            silence: configuration.reclaimAfter, maxDeliveries: configuration.maxDeliveries,
+            deadLetterLimit: configuration.deadLetterMax, deadline: deadline)
         guard !result.consumers.isEmpty else { return }
         requeued.increment(by: result.requeued)
         deadLettered.increment(by: result.deadLettered)
+        evictions.report(result.eviction, queue: shard.keys.queue)
+        history.add(HistoryField.deadLettered, result.deadLettered)
         logger.notice("reclaimed messages of silent consumers", metadata: [
             "consumers": "\(result.consumers.joined(separator: ","))", "requeued": "\(result.requeued)",
             "dead_lettered": "\(result.deadLettered)", "queue": "\(shard.keys.queue)",

@@ -17,6 +17,7 @@ struct QueueGauges: Service {
     private let dead = Gauge(label: MetricName.deadLetterDepth)
     private let oldestAge = Gauge(label: MetricName.oldestMessageAge)
     private let consumers = Gauge(label: MetricName.liveConsumers)
+    private let paused = Gauge(label: MetricName.queuePaused)
 
     init(queue: QueueShards, interval: Duration, cloudWatch: CloudWatchMetrics?, logger: Logger) {
         self.queue = queue
@@ -44,6 +45,7 @@ struct QueueGauges: Service {
                 dead.record(depths.deadLettered)
                 oldestAge.record(age)
                 consumers.record(depths.consumers)
+                paused.record(depths.pausedSinceMilliseconds == nil ? 0 : 1)
                 if let cloudWatch { print(cloudWatch.line(depths: depths, oldestAgeSeconds: age, now: now)) }
             } catch where !Task.isCancelled {
                 warnings.warning("sampling queue depths failed", metadata: ["error": "\(error)"])

@@ -16,25 +16,29 @@ struct ProducerDependencies: Sendable {
     var hostname: String
     /// Exposed at `/metrics`; nil leaves the route out (tests that do not bootstrap metrics).
     var metrics: PrometheusCollectorRegistry?
+    /// Queue history and operations (`/history`, `/admin/...`); nil leaves those routes out.
+    var operationsSupport: OperationsSupport? = nil
 }
 
 /// Builds the Producer on real Redis and MariaDB.
 func buildApplication(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
     let redis = RedisClient(settings: configuration.redis)
     let workQueue = QueueShards(redis: redis)
+    let history = HistoryRecorder(queue: workQueue, logger: logger)
     let coalescer = PushCoalescer(
         queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
-        highWaterMark: configuration.queueHighWaterMark, logger: logger)
+        highWaterMark: configuration.queueHighWaterMark, history: history, logger: logger)
     let database = DatabaseClient(settings: configuration.database, ioTimeout: configuration.requestTimeout)
     let dependencies = ProducerDependencies(
         queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
-        hostname: Host.name, metrics: metrics)
+        hostname: Host.name, metrics: metrics, operationsSupport: OperationsSupport(queue: workQueue, history: history))
     var app = Application(
         router: buildRouter(configuration, dependencies: dependencies),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout.seconds * 1000)))),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline"),
         logger: logger)
-    app.addServices(coalescer, ClientShutdown(redis: redis, database: database))
+    // Shut down in reverse order: the push workers drain, the last history counts are written, then the pools close.
+    app.addServices(ClientShutdown(redis: redis, database: database), HistoryFlusher(history: history), coalescer)
     return app
 }
 
@@ -47,6 +51,9 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
         allowMethods: [.get, .post, .options],
         maxAge: .seconds(600)))
     router.add(middleware: MetricsMiddleware())
+    if let support = dependencies.operationsSupport {
+        router.add(middleware: RejectionHistoryMiddleware(history: support.history))
+    }
     router.add(middleware: JSONErrorMiddleware())
     if let folder = configuration.staticDirectory {
         router.add(middleware: PathGuardMiddleware())
@@ -70,6 +77,7 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
         counts.addRoutes(to: group)
         probes.addRoutes(to: group)
         stats.addRoutes(to: group)
+        dependencies.operationsSupport?.addRoutes(to: group, configuration: configuration)
         if let registry = dependencies.metrics {
             group.get("metrics") { _, _ in Response.prometheus(registry) }
         }

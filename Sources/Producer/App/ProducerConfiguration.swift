@@ -21,6 +21,8 @@ struct ProducerConfiguration: Sendable {
     var pushBatchLimit = 1000
     /// Above this many queued values, POST answers 429 (0 = no limit).
     var queueHighWaterMark = 1_000_000
+    /// Bearer token of `/admin/...`; nil: those routes do not exist.
+    var adminToken: String?
 
     init(redis: RedisSettings, database: DatabaseSettings) {
         self.redis = redis
@@ -39,5 +41,6 @@ struct ProducerConfiguration: Sendable {
         staticDirectory = env.optional("STATIC_DIR")
         pushBatchLimit = try env.integer("PUSH_BATCH_LIMIT", default: pushBatchLimit, in: 1...10_000)
         queueHighWaterMark = try env.integer("QUEUE_HIGH_WATER", default: queueHighWaterMark, in: 0...1_000_000_000)
+        adminToken = try env.secretToken("ADMIN_TOKEN")
     }
 }

@@ -32,6 +32,9 @@ struct StatsController<Context: RequestContext>: Sendable {
             // Consumers whose batch has kept failing past STUCK_BATCH_AFTER_MS, and for how long the first of them.
             "stuck_batches": JSONText.integer(depths.map { Int64($0.stuckSinceMilliseconds.count) }),
             "stuck_for_ms": JSONText.integer(depths?.stuckSinceMilliseconds.min().map { Int64(UnixTime.milliseconds()) - Int64($0) }),
+            // Paused by an operator (`Consumer queue pause`): Consumers take no new batch; values still queue.
+            "paused": depths.map { $0.pausedSinceMilliseconds == nil ? "false" : "true" } ?? "null",
+            "paused_since_ms": JSONText.integer(depths?.pausedSinceMilliseconds.map { Int64($0) }),
             "hostname": JSONText.quoted(hostname),
             "server_time_ms": String(UnixTime.milliseconds()),
             "sources": JSONText.object([

@@ -27,6 +27,7 @@ final class PushCoalescer: CountQueueing, Service {
     private let batchLimit: Int
     private let backpressure: Backpressure
     private let retry: RetryPolicy
+    private let history: HistoryRecorder
     /// Under a Redis outage every push fails: one line per few seconds says so, with a count.
     private let warnings: RepeatedWarnings
     private let state = Mutex(State())
@@ -39,13 +40,14 @@ final class PushCoalescer: CountQueueing, Service {
 
     init(
         queue: QueueShards, workerCount: Int, batchLimit: Int, highWaterMark: Int, retry: RetryPolicy = RetryPolicy(),
-        logger: Logger
+        history: HistoryRecorder, logger: Logger
     ) {
         self.queue = queue
         self.workerCount = workerCount
         self.batchLimit = batchLimit
         self.backpressure = Backpressure(highWaterMark: highWaterMark, shards: queue.shards.count)
         self.retry = retry
+        self.history = history
         self.warnings = RepeatedWarnings(logger: logger)
     }
 
@@ -139,6 +141,7 @@ final class PushCoalescer: CountQueueing, Service {
             pushBatchSize.record(batch.count)
             enqueued.increment(by: batch.count)
             batch.forEach { $0.continuation.resume() }
+            history.add(HistoryField.accepted, batch.count)
         } catch {
             pushFailures.increment(by: batch.count)
             warnings.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])

@@ -76,6 +76,17 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// A secret a client must present (a bearer token): nil when unset; else 16 to 256 printable
+    /// ASCII characters without spaces, so it fits a header unchanged. The value never appears in the error.
+    public func secretToken(_ name: String) throws(ConfigurationError) -> String? {
+        guard let value = optional(name) else { return nil }
+        guard (16...256).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigurationError(
+                variable: name, problem: "must be 16 to 256 printable ASCII characters without spaces (the value is not shown)")
+        }
+        return value
+    }
+
     /// A name used inside Redis keys or SQL identifiers: letters, digits, and `_ - . :` only.
     public func identifier(_ name: String, default defaultValue: String, maxLength: Int = 64) throws(ConfigurationError) -> String {
         let value = string(name, default: defaultValue)

@@ -46,6 +46,8 @@ public enum MetricName {
     public static let inserted = "count_pipeline_inserted_total"
     public static let duplicates = "count_pipeline_duplicates_suppressed_total"
     public static let deadLettered = "count_pipeline_dead_lettered_total"
+    public static let deadLettersEvicted = "count_pipeline_dead_letters_evicted_total"
+    public static let queuePaused = "count_pipeline_queue_paused"
     public static let reclaimed = "count_pipeline_reclaimed_total"
     public static let queueDepth = "count_pipeline_queue_depth"
     public static let processingDepth = "count_pipeline_processing_depth"

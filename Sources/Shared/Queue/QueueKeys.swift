@@ -42,6 +42,15 @@ public struct QueueKeys: Sendable, Equatable {
     /// How often each message was reclaimed from a dead consumer (raw entry -> count).
     public var deliveryAttempts: String { "\(tag):attempts" }
 
+    /// How many dead letters `DEAD_LETTER_MAX` has evicted so far (the oldest go first).
+    public var deadLettersEvicted: String { "\(tag):dead-evicted" }
+    /// Present while the queue is paused: who paused it and when (`QueueControl`).
+    public var paused: String { "\(tag):paused" }
+    /// A hash of counters for one minute or one day (`History`), keyed by its start in Unix seconds.
+    public func history(_ resolution: HistoryResolution, startingAt seconds: Int64) -> String {
+        "\(tag):history:\(resolution.rawValue):\(seconds)"
+    }
+
     public var processingPrefix: String { "\(tag):processing:" }
 
     /// The list a consumer holds its in-flight batch in until the batch's rows are committed.

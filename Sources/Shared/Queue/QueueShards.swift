@@ -36,10 +36,12 @@ public final class QueueShards: Sendable {
             consumers: all.map(\.consumers).max() ?? 0,
             oldestEnqueuedAtMilliseconds: all.compactMap(\.oldestEnqueuedAtMilliseconds).min(),
             // Likewise every consumer reports a stuck batch to every shard.
-            stuckSinceMilliseconds: all.map(\.stuckSinceMilliseconds).max { $0.count < $1.count } ?? [])
+            stuckSinceMilliseconds: all.map(\.stuckSinceMilliseconds).max { $0.count < $1.count } ?? [],
+            // Pausing sets the flag on every shard; one still paused counts.
+            pausedSinceMilliseconds: all.compactMap(\.pausedSinceMilliseconds).min())
     }
 
-    private func concurrently<Value: Sendable>(_ body: @escaping @Sendable (WorkQueue) async throws -> Value) async throws -> [Value] {
+    func concurrently<Value: Sendable>(_ body: @escaping @Sendable (WorkQueue) async throws -> Value) async throws -> [Value] {
         guard shards.count > 1 else { return [try await body(shards[0])] }
         return try await withThrowingTaskGroup(of: (Int, Value).self) { group in
             for (index, shard) in shards.enumerated() {

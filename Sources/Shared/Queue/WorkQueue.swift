@@ -50,29 +50,46 @@ public struct WorkQueue: Sendable {
             ["BLMOVE", keys.queue, keys.queue, "LEFT", "LEFT", seconds], routingKey: keys.queue, blockFor: blockFor, deadline: deadline)
     }
 
+    /// What a fetch brought: entries, oldest first, or the news that the queue is paused.
+    public enum Fetched: Equatable, Sendable {
+        case entries([[UInt8]])
+        case paused
+    }
+
     /// Moves up to `limit` entries into the consumer's processing list and returns them, oldest first.
     /// `held`: how many entries at the head of that list are the batch the consumer has in hand.
-    public func fetchBatch(consumer: String, limit: Int, skipping held: Int = 0, deadline: Deadline) async throws -> [[UInt8]] {
+    /// While the queue is paused it takes nothing new (an unfinished batch still comes back).
+    public func fetchBatch(consumer: String, limit: Int, skipping held: Int = 0, deadline: Deadline) async throws -> Fetched {
         let reply = try await redis.run(
-            ["EVAL", QueueScripts.fetchBatch, "3", keys.queue, keys.processing(consumer: consumer), keys.legacySequence,
-             String(limit), String(held)],
+            ["EVAL", QueueScripts.fetchBatch, "4", keys.queue, keys.processing(consumer: consumer), keys.legacySequence,
+             keys.paused, String(limit), String(held)],
             routingKey: keys.queue, deadline: deadline)
-        return try (reply.array ?? []).map { entry in
+        if case .status("PAUSED") = reply { return .paused }
+        return .entries(try (reply.array ?? []).map { entry in
             guard case .bulk(let bytes) = entry else {
                 throw RedisError(kind: .command, message: "fetch script returned a non-string entry")
             }
             return bytes
-        }
+        })
     }
 
-    /// Drops a committed batch from the head of the processing list and stores its dead letters.
-    /// Safe to retry: a second call for the same batch changes nothing.
-    public func acknowledge(consumer: String, batch: [[UInt8]], deadLetters: [DeadLetter], deadline: Deadline) async throws {
-        guard let first = batch.first else { return }
-        let head = ["EVAL", QueueScripts.acknowledge, "3", keys.processing(consumer: consumer), keys.deadLetters,
-                    keys.deliveryAttempts, String(batch.count)].map { Array($0.utf8) }
+    /// Drops a committed batch from the head of the processing list and stores its dead letters,
+    /// keeping at most `deadLetterLimit` (`DEAD_LETTER_MAX`) records. Safe to retry: a second call
+    /// for the same batch changes nothing.
+    @discardableResult
+    public func acknowledge(
+        consumer: String, batch: [[UInt8]], deadLetters: [DeadLetter], deadLetterLimit: Int, deadline: Deadline
+    ) async throws -> DeadLetterEviction {
+        guard let first = batch.first else { return DeadLetterEviction() }
+        let head = ["EVAL", QueueScripts.acknowledge, "4", keys.processing(consumer: consumer), keys.deadLetters,
+                    keys.deliveryAttempts, keys.deadLettersEvicted, String(batch.count)].map { Array($0.utf8) }
         let records = deadLetters.flatMap { [Array($0.kind.rawValue.utf8), Array($0.reason.utf8), $0.raw] }
-        try await redis.run(bytes: head + [first, Array(consumer.utf8)] + records, routingKey: keys.queue, deadline: deadline)
+        let reply = try await redis.run(
+            bytes: head + [first, Array(consumer.utf8), Array(String(deadLetterLimit).utf8)] + records,
+            routingKey: keys.queue, deadline: deadline)
+        let counts = reply.array?.compactMap(\.integer) ?? []
+        guard counts.count == 3 else { return DeadLetterEviction() }
+        return DeadLetterEviction(evicted: Int(counts[1]), total: counts[2])
     }
 
     /// Marks the consumer alive, and its batch stuck since `stuckSince` (Unix ms) or not stuck (nil).
@@ -94,7 +111,9 @@ public struct WorkQueue: Sendable {
     /// Gives the in-flight entries of consumers silent for longer than `silence` back to the queue.
     /// Processing lists whose owner is missing from the consumer set (say, after that set was lost)
     /// are found by a SCAN and reclaimed too.
-    public func reclaimFromSilentConsumers(silence: Duration, maxDeliveries: Int, deadline: Deadline) async throws -> ReclaimResult {
+    public func reclaimFromSilentConsumers(
+        silence: Duration, maxDeliveries: Int, deadLetterLimit: Int, deadline: Deadline
+    ) async throws -> ReclaimResult {
         let silenceMs = String(Int64(silence.seconds * 1000))
         let stale = try await redis.run(["EVAL", QueueScripts.staleConsumers, "1", keys.consumers, silenceMs], routingKey: keys.queue, deadline: deadline)
         var candidates = Set((stale.array ?? []).compactMap(\.string))
@@ -106,13 +125,16 @@ public struct WorkQueue: Sendable {
         var result = ReclaimResult()
         for consumer in candidates.sorted() {
             let reply = try await redis.run(
-                ["EVAL", QueueScripts.reclaim, "6", keys.consumers, keys.processing(consumer: consumer), keys.queue,
-                 keys.deliveryAttempts, keys.deadLetters, keys.stuckBatches, consumer, silenceMs, String(maxDeliveries)],
+                ["EVAL", QueueScripts.reclaim, "7", keys.consumers, keys.processing(consumer: consumer), keys.queue,
+                 keys.deliveryAttempts, keys.deadLetters, keys.stuckBatches, keys.deadLettersEvicted,
+                 consumer, silenceMs, String(maxDeliveries), String(deadLetterLimit)],
                 routingKey: keys.queue, deadline: deadline)
-            guard let counts = reply.array?.compactMap(\.integer), counts.count == 2, counts[0] >= 0 else { continue }
+            guard let counts = reply.array?.compactMap(\.integer), counts.count == 4, counts[0] >= 0 else { continue }
             result.consumers.append(consumer)
             result.requeued += Int(counts[0])
             result.deadLettered += Int(counts[1])
+            result.eviction.evicted += Int(counts[2])
+            result.eviction.total = counts[3]
         }
         return result
     }
@@ -134,7 +156,7 @@ public struct WorkQueue: Sendable {
     public func depths(deadline: Deadline) async throws -> QueueDepths {
         let replies = try await redis.pipeline(
             [["LLEN", keys.queue], ["LLEN", keys.deadLetters], ["ZRANGE", keys.consumers, "0", "-1"], ["LINDEX", keys.queue, "0"],
-             ["HVALS", keys.stuckBatches]],
+             ["HVALS", keys.stuckBatches], ["GET", keys.paused]],
             routingKey: keys.queue, deadline: deadline)
         let consumers = try replies[2].check().array?.compactMap(\.string) ?? []
         let processing = consumers.isEmpty ? [] : try await redis.pipeline(
@@ -148,7 +170,8 @@ public struct WorkQueue: Sendable {
             processing: try processing.reduce(0) { $0 + (try $1.check().integer ?? 0) },
             consumers: consumers.count,
             oldestEnqueuedAtMilliseconds: oldestTimestamp,
-            stuckSinceMilliseconds: try replies[4].check().array?.compactMap { $0.string.flatMap(UInt64.init) } ?? [])
+            stuckSinceMilliseconds: try replies[4].check().array?.compactMap { $0.string.flatMap(UInt64.init) } ?? [],
+            pausedSinceMilliseconds: try replies[5].check().string.map(QueuePause.since(flag:)))
     }
 }
 
@@ -156,6 +179,18 @@ public struct ReclaimResult: Sendable, Equatable {
     public var consumers: [String] = []
     public var requeued = 0
     public var deadLettered = 0
+    public var eviction = DeadLetterEviction()
+}
+
+/// Dead letters that `DEAD_LETTER_MAX` pushed out of the list: in one call, and ever (the Redis counter).
+public struct DeadLetterEviction: Sendable, Equatable {
+    public var evicted = 0
+    public var total: Int64 = 0
+
+    public init(evicted: Int = 0, total: Int64 = 0) {
+        self.evicted = evicted
+        self.total = total
+    }
 }
 
 public struct QueueDepths: Sendable, Equatable {
@@ -167,10 +202,12 @@ public struct QueueDepths: Sendable, Equatable {
     public var oldestEnqueuedAtMilliseconds: UInt64?
     /// For each consumer whose batch is stuck, since when (Unix ms).
     public var stuckSinceMilliseconds: [UInt64]
+    /// Since when the queue is paused (Unix ms); nil while it runs.
+    public var pausedSinceMilliseconds: UInt64?
 
     public init(
         queued: Int64, deadLettered: Int64, processing: Int64, consumers: Int, oldestEnqueuedAtMilliseconds: UInt64?,
-        stuckSinceMilliseconds: [UInt64] = []
+        stuckSinceMilliseconds: [UInt64] = [], pausedSinceMilliseconds: UInt64? = nil
     ) {
         self.queued = queued
         self.deadLettered = deadLettered
@@ -178,6 +215,7 @@ public struct QueueDepths: Sendable, Equatable {
         self.consumers = consumers
         self.oldestEnqueuedAtMilliseconds = oldestEnqueuedAtMilliseconds
         self.stuckSinceMilliseconds = stuckSinceMilliseconds
+        self.pausedSinceMilliseconds = pausedSinceMilliseconds
     }
 }
 

@@ -86,6 +86,15 @@ dependency "rds" {
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
 
+dependency "admin_token" {
+  config_path = "${get_terragrunt_dir()}/../admin-token"
+
+  mock_outputs = {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/admin-token-AbCdEf"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
 dependency "alb" {
   config_path = "${get_terragrunt_dir()}/../alb"
 
@@ -158,6 +167,8 @@ inputs = merge(
       secrets = {
         DB_PASSWORD    = "${dependency.rds.outputs.producer_secret_arn}:password::"
         REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn
+        # Turns on /api/admin/... (dead letters, pause, resume) behind this bearer token.
+        ADMIN_TOKEN = dependency.admin_token.outputs.secret_arn
       }
     }
 

@@ -1,0 +1,22 @@
+import ServiceLifecycle
+
+/// Writes a program's gathered history counts once a second, in one pipeline: the push and insert
+/// paths only add to counters in memory, so history costs them no round trip, and a flood of
+/// requests or batches costs Redis nothing extra. A last write follows at shutdown; the programs
+/// shut it down after their push workers or ingest loop have drained.
+public struct HistoryFlusher: Service {
+    let history: HistoryRecorder
+    let interval: Duration
+
+    public init(history: HistoryRecorder, interval: Duration = .seconds(1)) {
+        self.history = history
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil, !Task.isShuttingDownGracefully {
+            await history.flush(deadline: .after(.seconds(1)))
+        }
+        await history.flush(deadline: .after(.seconds(1)))
+    }
+}

@@ -13,7 +13,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-READER_METHODS = ("optional", "string", "required", "integer", "port", "milliseconds", "boolean", "choice", "identifier")
+READER_SOURCE = Path(__file__).resolve().parents[2] / "Sources/Shared/Configuration/EnvironmentReader.swift"
+
+
+def reader_methods(source: str) -> tuple:
+    """The methods of EnvironmentReader that read a variable: those whose first parameter is `_ name: String`.
+    Taken from its source, so a reader method added later is checked too."""
+    return tuple(re.findall(r"\bpublic\s+func\s+(\w+)[^(]*\(\s*_\s+name\s*:\s*String\b", source))
+
+
+READER_METHODS = reader_methods(READER_SOURCE.read_text())
 _NAME = r"[A-Z][A-Z0-9_]*"
 _CALL = re.compile(r"\b(\w+)\s*\.\s*(" + "|".join(READER_METHODS) + r")\s*\(\s*([^,)]*?)\s*[,)]")
 _LITERAL = re.compile(r'^"(' + _NAME + r')"$')

@@ -63,6 +63,17 @@ class SwiftScanTests(unittest.TestCase):
                   '/* env.required("IN_A_BLOCK")\n */ let url = "http://x" // env.port("AFTER_A_STRING")')
         self.assertEqual(self.names(A=source), [])
 
+    def test_reader_methods_come_from_the_reader_itself(self):
+        source = """
+            public func optional(_ name: String) -> String? { nil }
+            public func choice<T: RawRepresentable<String> & CaseIterable>(_ name: String, default d: T) -> T { d }
+            public func secretToken(_ name: String) throws(ConfigurationError) -> String? { nil }
+            public func trimmingSpaces() -> String { "" }
+            func helper(_ name: String) {}
+        """
+        self.assertEqual(swift_environment.reader_methods(source), ("optional", "choice", "secretToken"))
+        self.assertIn("secretToken", swift_environment.READER_METHODS, "read from EnvironmentReader.swift")
+
     def test_direct_reads(self):
         self.assertEqual(self.names(A='getenv("HOME_DIR")\nProcessInfo.processInfo.environment["TMP_DIR"]'), ["HOME_DIR", "TMP_DIR"])
 

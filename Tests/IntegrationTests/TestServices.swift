@@ -91,6 +91,15 @@ enum TestServices {
         return (process.terminationStatus, text)
     }
 
+    /// A Producer on loopback with both of its ports picked by the kernel (no fixed port to collide on).
+    static func producerConfiguration(redis: RedisSettings, database: DatabaseSettings) -> ProducerConfiguration {
+        var configuration = ProducerConfiguration(redis: redis, database: database)
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.opsHttpPort = 0
+        return configuration
+    }
+
     static func consumerConfiguration(redis: RedisSettings, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(redis: redis, database: database, consumerID: id)
         configuration.httpHost = "127.0.0.1"

@@ -24,16 +24,11 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
     return app
 }
 
-/// `/health` (alive, no I/O), `/ready` (Redis and MariaDB answer) and `/metrics` (Prometheus).
+/// The Consumer's operations routes (/health, /ready, /metrics) with its own checks.
 func buildProbeRouter(queue: QueueShards, database: DatabaseClient, metrics: PrometheusCollectorRegistry?) -> Router<BasicRequestContext> {
-    let router = Router()
-    if let metrics {
-        router.get("metrics") { _, _ in Response.prometheus(metrics) }
-    }
-    Probes(
+    let probes = Probes(
         program: "Consumer", hostname: Host.name, timeout: .seconds(1),
         redis: { try await queue.redis.ping(deadline: $0) },
-        database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } }
-    ).addRoutes(to: router.group())
-    return router
+        database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } })
+    return buildOperationsRouter(probes: probes, metrics: metrics)
 }

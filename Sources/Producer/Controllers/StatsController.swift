@@ -7,7 +7,8 @@ import SharedHTTP
 struct StatsController<Context: RequestContext>: Sendable {
     let queue: any QueueInspecting
     let counts: any CountReading
-    let hostname: String
+    /// The name public answers give for this instance (not the machine's host name).
+    let instanceName: String
     let requestTimeout: Duration
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -29,7 +30,7 @@ struct StatsController<Context: RequestContext>: Sendable {
             "dead_letter_depth": JSONText.integer(depths?.deadLettered),
             "consumers": JSONText.integer(depths.map { Int64($0.consumers) }),
             "oldest_queued_age_ms": JSONText.integer(depths?.oldestEnqueuedAtMilliseconds.map { Int64(UnixTime.milliseconds()) - Int64($0) }),
-            "hostname": JSONText.quoted(hostname),
+            "hostname": JSONText.quoted(instanceName),
             "server_time_ms": String(UnixTime.milliseconds()),
             "sources": JSONText.object([
                 "redis": depths == nil ? "\"unavailable\"" : "\"ok\"",

@@ -1,0 +1,66 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Before the HTTP decoder: a request must arrive whole within REQUEST_READ_TIMEOUT_MS of its
+/// first byte. A client that drips its head or body (or stops halfway) then gets a JSON 408 and
+/// the connection is closed; a connection idle between requests is left to the idle timeout.
+/// Only bytes are visible here, so `RequestProgressHandler`, after the decoder, says when a
+/// request is complete and when an answer is being written.
+final class RequestReadDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let timeout: TimeAmount
+    private let logger: Logger
+    private var timer: Scheduled<Void>?
+    private var bytesOfThisRequest = 0
+    /// An answer's head is written and its end is not: a 408 now would cut into it.
+    var answerInProgress = false
+
+    init(timeout: Duration, logger: Logger) {
+        self.timeout = TimeAmount(timeout)
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if timer == nil { startClock(context) }
+        bytesOfThisRequest += unwrapInboundIn(data).readableBytes
+        context.fireChannelRead(data)
+    }
+
+    /// The decoder produced the request's end: the client has done its part.
+    func requestArrived() {
+        timer?.cancel()
+        timer = nil
+        bytesOfThisRequest = 0
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestArrived()
+    }
+
+    private func startClock(_ context: ChannelHandlerContext) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            timer = nil
+            expire(context)
+        }
+    }
+
+    private func expire(_ context: ChannelHandlerContext) {
+        let requestID = RequestID().description
+        logger.warning("request did not arrive whole in time; answering 408 and closing", metadata: [
+            "hb.request.id": "\(requestID)", "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",
+            "bytes_received": "\(bytesOfThisRequest)", "timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
+        ])
+        guard !answerInProgress else {
+            context.close(promise: nil)
+            return
+        }
+        let answer = CannedResponse.error(
+            status: .requestTimeout, code: "request_timeout",
+            message: "the request did not arrive whole within \(timeout.nanoseconds / 1_000_000) ms; send it at once",
+            requestID: requestID)
+        context.writeAndFlush(wrapInboundOut(answer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+}

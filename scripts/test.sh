@@ -2,7 +2,7 @@
 # The whole test suite (./dev test). Starts its own Redis and MariaDB on loopback (ports 16380 and
 # 13307, state in .local/test), runs every suite, stops the servers, and exits non-zero if any failed.
 #   ./dev test               all suites
-#   ./dev test swift browser only these (swift, bad-input, faults, browser, terraform, deploy, containers)
+#   ./dev test swift browser only these (swift, bad-input, security, faults, browser, terraform, deploy, containers)
 # The containers suite (Docker image + compose smoke test, needs root) runs by default only in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +10,10 @@ root=$PWD
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
 
-all_suites=(swift bad-input faults browser terraform deploy containers)
+all_suites=(swift bad-input security faults browser terraform deploy containers)
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
-  suites=(swift bad-input faults browser terraform deploy)
+  suites=(swift bad-input security faults browser terraform deploy)
   # The container suite needs root and a Docker engine it starts itself (~8 min from nothing):
   # CI runs it; elsewhere ask for it (./dev test containers) or set COUNT_PIPELINE_CONTAINERS=1.
   if [ "${CI:-}" = true ] || [ "${COUNT_PIPELINE_CONTAINERS:-}" = 1 ]; then
@@ -64,7 +64,7 @@ for suite in "${suites[@]}"; do
   case $suite in
     swift) run_suite swift swift_suite ;;
     terraform | deploy | containers) run_suite "$suite" "scripts/test-$suite.sh" ;;
-    bad-input | faults | browser) run_suite "$suite" with_binaries "scripts/test-$suite.sh" ;;
+    bad-input | security | faults | browser) run_suite "$suite" with_binaries "scripts/test-$suite.sh" ;;
     *) echo "unknown suite: $suite (${all_suites[*]})" >&2; exit 2 ;;
   esac
 done

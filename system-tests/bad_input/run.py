@@ -37,7 +37,7 @@ def after_case_problems(producer, case, outcome, length_before):
     before_good = producer.queue.length()
     try:
         status, body = producer.call("POST", "/count", body=b'{"count": %d}' % value,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **producer.write_headers})
     except OSError as error:
         return queued, True, problems + [f"next good POST failed: {error}"]
     if status != 201:

@@ -3,10 +3,12 @@
 import { createApiClient } from "./api.js";
 import { wireActions } from "./actions.js";
 import { createPoller } from "./poller.js";
+import { askForWriteToken } from "./token-dialog.js";
 import { renderState } from "./view.js";
+import { createWriteToken } from "./write-token.js";
 
 const apiBase = window.COUNT_PIPELINE_CONFIG?.apiBase ?? "/api";
-const api = createApiClient({ base: apiBase });
+const api = createApiClient({ base: apiBase, writeToken: createWriteToken({ ask: askForWriteToken }) });
 const poller = createPoller({ api });
 
 document.getElementById("api-base").textContent = api.base || "/";

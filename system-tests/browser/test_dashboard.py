@@ -12,7 +12,10 @@ import unittest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from browser import DESKTOP, PHONE, artifacts_dir, console_errors, set_viewport, start_chromium, wait_until
+import urllib.request
+
+from browser import (CONTENT_SECURITY_POLICY, DESKTOP, PHONE, artifacts_dir, console_errors, fail_on_csp_violations,
+                     set_viewport, start_chromium, wait_until)
 from dashboard_page import POLL_TIMEOUT, DashboardPage
 from stack import LocalStack
 
@@ -42,8 +45,17 @@ class DashboardInBrowserTest(unittest.TestCase):
         # What the page looked like at the end of each test, kept for reading a failure in CI.
         self.addCleanup(lambda: self.driver.save_screenshot(
             os.path.join(artifacts_dir(), f"end-of-{self._testMethodName}.png")))
+        fail_on_csp_violations(self)
         set_viewport(self.driver, *DESKTOP)
         self.page.open()
+
+    def test_00_page_comes_with_the_browser_security_headers(self):
+        for path in ("/", "/js/main.js", "/api/stats"):
+            with urllib.request.urlopen(self.stack.url + path, timeout=5) as response:
+                self.assertEqual(response.headers["Content-Security-Policy"], CONTENT_SECURITY_POLICY, path)
+                self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff", path)
+                self.assertEqual(response.headers["Referrer-Policy"], "strict-origin-when-cross-origin", path)
+                self.assertTrue(response.headers["X-Request-Id"], path)
 
     def test_01_page_loads_without_console_errors_on_an_empty_database(self):
         wait_until(lambda: self.page.element("connection").text == "Live", POLL_TIMEOUT, "page never went live")

@@ -14,10 +14,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 
 ENVIRONMENTS = ("test", "dev", "stage", "prod")
-MODULES = ("vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms")
+MODULES = ("vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms", "waf")
 COMPONENTS = (
     "vpc", "security-groups", "ecr", "ecs-cluster", "redis", "rds", "alb",
-    "producer", "consumer", "db-setup", "frontend", "alarms",
+    "producer", "consumer", "db-setup", "frontend", "alarms", "waf",
 )
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 

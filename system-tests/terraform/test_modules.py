@@ -123,6 +123,20 @@ def test_consumer_scales_on_backlog_per_task():
     ("rds", r"storage_encrypted\s+= true"),
     ("redis", r"at_rest_encryption_enabled = true"),
     ("redis", r'value = "noeviction"'),
+    ("waf", r'scope\s+= "CLOUDFRONT"'),
+    ("waf", r"provider = aws\.us_east_1"),
+    ("waf", r'name\s+= "aws-waf-logs-\$\{var\.name\}"'),
+    ("waf", r"aggregate_key_type\s+= \"IP\""),
+    ("waf", r'search_string\s+= "POST"'),
+    ("waf", r'name\s+= "AWSManagedRulesCommonRuleSet"'),
+    ("waf", r'name\s+= "AWSManagedRulesKnownBadInputsRuleSet"'),
+    ("waf", r'name = "authorization"'),
+    ("frontend", r"web_acl_id\s+= var\.web_acl_arn"),
+    ("frontend", r"strict_transport_security \{"),
+    ("frontend", r"for_each = var\.public_api_paths"),
+    ("frontend", r'event_type   = "viewer-request"'),
+    ("alb", r"port\s+= tostring\(var\.health_check_port\)"),
+    ("security-groups", r"cidr_ipv4\s+= var\.vpc_cidr_block\s+ip_protocol\s+= \"tcp\"\s+from_port\s+= var\.producer_ops_port"),
 ])
 def test_security_settings_are_in_place(module, pattern):
     assert re.search(pattern, module_text(module)), f"{module}: {pattern}"
@@ -144,3 +158,11 @@ def test_checkov_skips_carry_a_reason():
     for module in MODULES:
         for skip in re.findall(r"#checkov:skip=.*", module_text(module)):
             assert re.match(r"#checkov:skip=CKV2?_AWS_\d+:.{20,}", skip), f"{module}: {skip}"
+
+
+def test_the_content_security_policy_at_the_edge_is_the_producers():
+    """CloudFront's default policy is the one the Producer sends (and the browser tests enforce)."""
+    edge = TREE.variables("frontend")["content_security_policy"]["default"]
+    producer = (TREE.root.parent / "Sources/Producer/HTTP/SecurityHeadersMiddleware.swift").read_text()
+    directives = re.findall(r'"((?:default|script|style|img|connect|object|base|form|frame)-[a-z-]+ [^"]+)"', producer)
+    assert edge == "; ".join(directives)

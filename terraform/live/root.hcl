@@ -44,5 +44,20 @@ generate "provider" {
         }
       }
     }
+
+    # What CloudFront's scope needs in us-east-1 (the waf module's web ACL and its log group).
+    provider "aws" {
+      alias  = "us_east_1"
+      region = "us-east-1"
+
+      default_tags {
+        tags = {
+          Project     = "count-pipeline"
+          Environment = "${local.env.environment}"
+          Component   = "${basename(get_terragrunt_dir())}"
+          ManagedBy   = "terragrunt"
+        }
+      }
+    }
   EOT
 }

@@ -15,9 +15,9 @@ from selenium.webdriver.common.keys import Keys
 import urllib.request
 
 from browser import (CONTENT_SECURITY_POLICY, DESKTOP, PHONE, artifacts_dir, console_errors, fail_on_csp_violations,
-                     set_viewport, start_chromium, wait_until)
+                     set_viewport, wait_until)
 from dashboard_page import POLL_TIMEOUT, DashboardPage
-from stack import LocalStack
+from stack import LocalStack, start_with_browser
 
 BURST_SIZE = 40
 SCREENSHOT_BURST_SIZE = 300
@@ -27,13 +27,7 @@ NARROWEST = (360, 740)  # the smallest phone width the page is made for
 class DashboardInBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = LocalStack()
-        try:
-            cls.stack.start()
-            cls.driver = start_chromium()
-        except Exception:
-            cls.stack.stop()
-            raise
+        cls.stack, cls.driver = start_with_browser(LocalStack())
         cls.page = DashboardPage(cls.driver, cls.stack.url)
 
     @classmethod

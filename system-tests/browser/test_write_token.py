@@ -3,9 +3,9 @@ once, when the API first says it is needed, keeps it in sessionStorage (not loca
 sends it with every POST from then on; a wrong one is refused and asked for again."""
 import unittest
 
-from browser import fail_on_csp_violations, start_chromium, wait_until
+from browser import fail_on_csp_violations, wait_until
 from dashboard_page import POLL_TIMEOUT, DashboardPage
-from stack import LocalStack
+from stack import LocalStack, start_with_browser
 
 WRITE_TOKEN = "browser-test-write-token-0123456789"
 
@@ -13,13 +13,7 @@ WRITE_TOKEN = "browser-test-write-token-0123456789"
 class WriteTokenInBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = LocalStack(WRITE_TOKEN=WRITE_TOKEN)
-        try:
-            cls.stack.start()
-            cls.driver = start_chromium()
-        except Exception:
-            cls.stack.stop()
-            raise
+        cls.stack, cls.driver = start_with_browser(LocalStack(WRITE_TOKEN=WRITE_TOKEN))
         cls.page = DashboardPage(cls.driver, cls.stack.url)
 
     @classmethod

@@ -7,7 +7,6 @@ the host name, server error text).
 Usage (through scripts/test-security.sh): run_security.py <log folder> <leftovers file>
 """
 import os
-import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bad_input"))
@@ -16,7 +15,7 @@ import cases_access  # noqa: E402  (after the path to the shared harness)
 import cases_framing  # noqa: E402
 import cases_slow  # noqa: E402
 from producer import Producer  # noqa: E402
-from run import run_case, stop_on_signal  # noqa: E402  (the bad-input runner's per-case checks)
+from run import run_suite  # noqa: E402  (the bad-input runner: its per-case checks and summary)
 
 
 def producers(log_dir, leftovers_file):
@@ -33,32 +32,16 @@ def producers(log_dir, leftovers_file):
     }
 
 
+def operations_routes_are_served(producers):
+    """The path cases would prove nothing if the operations routes were not served at all."""
+    strict = producers["strict"]
+    status = strict.call("GET", "/metrics", port=strict.ops_port)[0]
+    return None if status == 200 else f"GET /metrics on the operations port answered {status}, not 200"
+
+
 def main(log_dir, leftovers_file):
     cases = cases_slow.CASES + cases_framing.CASES + cases_access.cases(log_dir, leftovers_file)
-    names = [case.name for case in cases]
-    assert len(names) == len(set(names)), "case names must be unique"
-    for signal_number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signal_number, stop_on_signal)
-    started = producers(log_dir, leftovers_file)
-    passed = failed = 0
-    try:
-        for producer in started.values():
-            producer.start()
-        # The cases would prove nothing if the operations routes were not served at all.
-        strict = started["strict"]
-        if strict.call("GET", "/metrics", port=strict.ops_port)[0] != 200:
-            sys.exit("security: GET /metrics on the operations port did not answer 200")
-        print(f"security: {len(cases)} cases against Producer {os.environ['PRODUCER_BIN']}", flush=True)
-        for case in cases:
-            if run_case(started, case):
-                passed += 1
-            else:
-                failed += 1
-    finally:
-        for producer in started.values():
-            producer.stop()
-    print(f"security: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return run_suite("security", producers(log_dir, leftovers_file), cases, operations_routes_are_served)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/producer-suite.sh
 source scripts/lib/producer-suite.sh
 
-# The connection-cap case holds 1500 sockets in the runner, and the Producer as many: both inherit this.
+# The connection-cap case holds 3000 sockets in the runner, and the Producer 2000: both inherit this.
 wanted_files=8192
 if (($(ulimit -n) < wanted_files)); then
   ulimit -n "$(($(ulimit -Hn) < wanted_files ? $(ulimit -Hn) : wanted_files))"

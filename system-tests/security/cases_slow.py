@@ -9,7 +9,7 @@ from leaks import leak_problems
 from raw_http import request
 
 READ_TIMEOUT_S = 2.0  # REQUEST_READ_TIMEOUT_MS of the "bounded" Producer
-MAX_CONNECTIONS = 1000  # its MAX_CONNECTIONS
+MAX_CONNECTIONS = 2000  # its MAX_CONNECTIONS
 JSON = ("Content-Type", "application/json")
 TIMED_OUT = {408: "request_timeout"}
 
@@ -48,6 +48,24 @@ def stalled_body(producer):
     head = request("POST", "/count", [JSON, ("Content-Length", "64")], content_length=False)
     exchange, _ = raw_http.drip(producer.port, head, b'{"cou', interval=0.0, wait=8, close_wait=1.0)
     return _timed_out_in_time(producer, exchange, "stalled body")
+
+
+def answered_early_then_silent(producer):
+    """A body announced too large gets its 413 at once; if the client then sends nothing, the read
+    timeout closes the connection without a second, unasked-for answer."""
+    head = request("POST", "/count", [JSON, ("Content-Length", "8388608"), ("Expect", "100-continue")],
+                   content_length=False)
+    exchange = raw_http.exchange(producer.port, head, expect=2, wait=READ_TIMEOUT_S + 2.5)
+    response, failure = single_response(exchange)
+    if failure:
+        return failure
+    outcome = json_error(response, {413: "body_too_large"})
+    if len(exchange.responses) > 1:
+        outcome.problems.append(f"a second answer followed the 413: {exchange.responses[1].status}")
+    if exchange.ending != "closed":
+        outcome.problems.append(f"the connection was {exchange.ending} after the read timeout, not closed")
+    outcome.note += f"; then closed after {exchange.seconds:.1f} s without another answer"
+    return outcome
 
 
 def idle_keep_alive_outlives_the_read_timeout(producer):
@@ -104,8 +122,9 @@ def connections_beyond_the_cap(producer):
     served_again = producer.healthy()
     if not served_again:
         problems.append("no new connection served within 5 s of the held ones closing")
-    note = (f"{len(held)} held, {len(answers)} of {len(refused)} beyond the cap answered 503 "
-            f"(the rest closed) in {opened:.1f} s; served again: {'yes' if served_again else 'no'}")
+    closed = sum(1 for answer in refused if answer == "closed")
+    note = (f"{len(held)} held; beyond the cap {len(answers)} answered 503, {closed} closed without one; "
+            f"{opened:.1f} s for all; served again: {'yes' if served_again else 'no'}")
     return Outcome("503", bool(answers), problems, note=note)
 
 
@@ -115,10 +134,27 @@ def _refusal(connection):
     return response if response is not None else ending
 
 
+def refusals_are_counted(producer):
+    """What the cases above refused shows on the operations port's /metrics, by reason."""
+    status, text = producer.call("GET", "/metrics", port=producer.ops_port)
+    text = text.decode()
+    problems = [] if status == 200 else [f"/metrics answered {status}"]
+    for reason in ("request_timeout", "too_many_connections"):
+        line = next((line for line in text.splitlines()
+                     if line.startswith("count_pipeline_rejected_total") and f'reason="{reason}"' in line), None)
+        if line is None or float(line.rsplit(" ", 1)[1]) < 1:
+            problems.append(f"count_pipeline_rejected_total{{reason=\"{reason}\"}} is {line!r}")
+    if "count_pipeline_public_connections" not in text:
+        problems.append("no count_pipeline_public_connections gauge")
+    return Outcome(str(status), False, problems, note="refusals counted by reason on the operations port")
+
+
 CASES = [
     Case("slow_drip_head", slow_head, producer="bounded"),
     Case("slow_drip_body", slow_body, producer="bounded"),
     Case("stalled_body_5_of_64_bytes", stalled_body, producer="bounded"),
+    Case("answered_early_then_silent", answered_early_then_silent, producer="bounded"),
     Case("idle_keep_alive_outlives_read_timeout", idle_keep_alive_outlives_the_read_timeout, producer="bounded"),
     Case("connections_beyond_max_connections", connections_beyond_the_cap, producer="bounded"),
+    Case("refusals_are_counted", refusals_are_counted, producer="bounded"),
 ]

@@ -40,7 +40,8 @@ struct WriteTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private static func refusal(_ code: String, _ message: String) -> APIError {
-        APIError(status: .unauthorized, code: code, message: message,
+        Refusal.writeToken.count()
+        return APIError(status: .unauthorized, code: code, message: message,
                  headers: [.wwwAuthenticate: #"Bearer realm="count-pipeline""#])
     }
 }

@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
+import Shared
 import Synchronization
 
 /// The count of open connections of one server, shared by all of its event loops.
@@ -9,6 +11,8 @@ final class OpenConnections: Sendable {
     private let open = Atomic<Int>(0)
     /// Refusals since the server last had room, for one warning when it fills and one line when it drains.
     private let refusedWhileFull = Atomic<Int>(0)
+    /// `count_pipeline_public_connections`: how close the server is to MAX_CONNECTIONS.
+    private let gauge = Gauge(label: MetricName.publicConnections)
 
     init(limit: Int) {
         self.limit = limit
@@ -18,11 +22,14 @@ final class OpenConnections: Sendable {
 
     /// Counts a new connection; false when it is one too many (it is still counted until closed).
     func opened() -> Bool {
-        open.add(1, ordering: .relaxed).newValue <= limit
+        let now = open.add(1, ordering: .relaxed).newValue
+        gauge.record(now)
+        return now <= limit
     }
 
     func closed(logger: Logger) {
         let now = open.subtract(1, ordering: .relaxed).newValue
+        gauge.record(now)
         if now < limit {
             let refused = refusedWhileFull.exchange(0, ordering: .relaxed)
             if refused > 0 {
@@ -78,6 +85,7 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func refuse(_ context: ChannelHandlerContext) {
+        Refusal.tooManyConnections.count()
         let requestID = RequestID().description
         if connections.refused() {
             logger.warning("connection limit reached: refusing new connections with 503 until some close", metadata: [

@@ -43,14 +43,14 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head):
-            deadline?.answerInProgress = true
+            deadline?.answerStarted()
             if let parserError, Self.isHummingbirdsParseErrorAnswer(head) {
                 self.parserError = nil
                 writeJSON(for: parserError, context: context, promise: promise)
                 return
             }
         case .end:
-            deadline?.answerInProgress = false
+            deadline?.answerFinished()
         case .body:
             break
         }
@@ -66,6 +66,7 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func writeJSON(for error: HTTPParserError, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let requestID = RequestID().description
         let (status, code, message) = Self.answer(for: error, maxHeaderBytes: maxHeaderBytes)
+        (error == .headerOverflow ? Refusal.headersTooLarge : .malformedRequest).count()
         logger.info("request refused by the HTTP decoder", metadata: [
             "hb.request.id": "\(requestID)", "status": "\(status.code)", "error": "\(error)",
             "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",

@@ -16,7 +16,10 @@ final class RequestReadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     private var timer: Scheduled<Void>?
     private var bytesOfThisRequest = 0
     /// An answer's head is written and its end is not: a 408 now would cut into it.
-    var answerInProgress = false
+    private var answerInProgress = false
+    /// The request was answered before it finished arriving (a 413 on its Content-Length, say): a
+    /// 408 after that answer would be a second one, so the connection is only closed.
+    private var answeredEarly = false
 
     init(timeout: Duration, logger: Logger) {
         self.timeout = TimeAmount(timeout)
@@ -36,11 +39,21 @@ final class RequestReadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
         bytesOfThisRequest = 0
     }
 
+    func answerStarted() {
+        answerInProgress = true
+    }
+
+    func answerFinished() {
+        answerInProgress = false
+        if timer != nil { answeredEarly = true }
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         requestArrived()
     }
 
     private func startClock(_ context: ChannelHandlerContext) {
+        answeredEarly = false
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             timer = nil
             expire(context)
@@ -48,12 +61,13 @@ final class RequestReadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     private func expire(_ context: ChannelHandlerContext) {
+        Refusal.requestTimeout.count()
         let requestID = RequestID().description
         logger.warning("request did not arrive whole in time; answering 408 and closing", metadata: [
             "hb.request.id": "\(requestID)", "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",
             "bytes_received": "\(bytesOfThisRequest)", "timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
         ])
-        guard !answerInProgress else {
+        guard !answerInProgress, !answeredEarly else {
             context.close(promise: nil)
             return
         }

@@ -20,8 +20,12 @@ struct APIError: HTTPResponseError, Equatable {
         var headers = self.headers
         headers[.contentType] = "application/json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        let body = JSONText.object(["error": JSONText.quoted(code), "message": JSONText.quoted(message)])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// `{"error": <code>, "message": <message>}`.
+    var body: String {
+        JSONText.object(["error": JSONText.quoted(code), "message": JSONText.quoted(message)])
     }
 
     static func badRequest(_ code: String, _ message: String) -> APIError {

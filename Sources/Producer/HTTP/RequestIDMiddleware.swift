@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// Puts the request's id on its answer as `X-Request-Id`: the same id Hummingbird gives the
@@ -5,7 +6,7 @@ import Hummingbird
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.requestID] = context.id
+        response.headers.append(HTTPField(name: .requestID, value: context.id))
         return response
     }
 }

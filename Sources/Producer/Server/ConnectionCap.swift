@@ -95,10 +95,11 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
         logger.debug("connection refused", metadata: [
             "hb.request.id": "\(requestID)", "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",
         ])
-        let answer = CannedResponse.error(
-            status: .serviceUnavailable, code: "too_many_connections",
-            message: "the server has as many connections open as it serves at once; retry in a moment", requestID: requestID,
-            retryAfterSeconds: 1)
+        let answer = CannedResponse.bytes(
+            of: .unavailable(
+                "too_many_connections", "the server has as many connections open as it serves at once; retry in a moment",
+                detail: "MAX_CONNECTIONS (\(connections.limit)) reached"),
+            requestID: requestID)
         context.writeAndFlush(wrapInboundOut(answer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -65,14 +65,14 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func writeJSON(for error: HTTPParserError, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let requestID = RequestID().description
-        let (status, code, message) = Self.answer(for: error, maxHeaderBytes: maxHeaderBytes)
+        let refusal = Self.answer(for: error, maxHeaderBytes: maxHeaderBytes)
         (error == .headerOverflow ? Refusal.headersTooLarge : .malformedRequest).count()
         logger.info("request refused by the HTTP decoder", metadata: [
-            "hb.request.id": "\(requestID)", "status": "\(status.code)", "error": "\(error)",
+            "hb.request.id": "\(requestID)", "status": "\(refusal.status.code)", "error": "\(error)",
             "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",
         ])
-        let body = ByteBuffer(string: JSONText.object(["error": JSONText.quoted(code), "message": JSONText.quoted(message)]))
-        let head = HTTPResponse(status: status, headerFields: [
+        let body = ByteBuffer(string: refusal.body)
+        let head = HTTPResponse(status: refusal.status, headerFields: [
             .contentType: "application/json", .contentLength: String(body.readableBytes), .connection: "close",
             .requestID: requestID,
         ])
@@ -80,17 +80,19 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(wrapOutboundOut(.body(body)), promise: promise)
     }
 
-    static func answer(for error: HTTPParserError, maxHeaderBytes: Int) -> (HTTPResponse.Status, String, String) {
+    static func answer(for error: HTTPParserError, maxHeaderBytes: Int) -> APIError {
         switch error {
         case .headerOverflow:
-            (.init(code: 431, reasonPhrase: "Request Header Fields Too Large"), "headers_too_large",
-             "the request line and headers are larger than the \(maxHeaderBytes) bytes this server accepts")
+            APIError(
+                status: .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), code: "headers_too_large",
+                message: "the request line and headers are larger than the \(maxHeaderBytes) bytes this server accepts")
         case .unexpectedContentLength:
-            (.badRequest, "ambiguous_length",
-             "the request has Content-Length twice, or together with Transfer-Encoding; send exactly one of them once")
+            .badRequest(
+                "ambiguous_length", "the request has Content-Length twice, or together with Transfer-Encoding; send exactly one of them once")
         default:
-            (.badRequest, "malformed_request",
-             "the request is not valid HTTP/1.1 (a folded or malformed header, a bad request line or chunk, or a length that contradicts itself); nothing was stored")
+            .badRequest(
+                "malformed_request",
+                "the request is not valid HTTP/1.1 (a folded or malformed header, a bad request line or chunk, or a length that contradicts itself); nothing was stored")
         }
     }
 }

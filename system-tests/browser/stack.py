@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
-from browser import artifacts_dir, start_chromium
+from browser import artifacts_dir
 
 REQUIRED = ("PRODUCER_BIN", "CONSUMER_BIN", "REDIS_HOST", "REDIS_PORT",
             "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD")
@@ -113,16 +113,6 @@ class Service:
     def log_tail(self, lines=20):
         with open(self.log_path, "rb") as log:
             return b"".join(log.readlines()[-lines:]).decode(errors="replace")
-
-
-def start_with_browser(stack):
-    """(stack, driver): starts `stack` and a chromium for it; stops the stack again if either fails."""
-    try:
-        stack.start()
-        return stack, start_chromium()
-    except Exception:
-        stack.stop()
-        raise
 
 
 class LocalStack:

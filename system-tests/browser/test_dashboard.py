@@ -8,33 +8,22 @@ import os
 import random
 import time
 import unittest
+import urllib.request
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-import urllib.request
-
 from browser import (CONTENT_SECURITY_POLICY, DESKTOP, PHONE, artifacts_dir, console_errors, fail_on_csp_violations,
                      set_viewport, wait_until)
-from dashboard_page import POLL_TIMEOUT, DashboardPage
-from stack import LocalStack, start_with_browser
+from dashboard_page import POLL_TIMEOUT
+from stack_case import StackTestCase
 
 BURST_SIZE = 40
 SCREENSHOT_BURST_SIZE = 300
 NARROWEST = (360, 740)  # the smallest phone width the page is made for
 
 
-class DashboardInBrowserTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack, cls.driver = start_with_browser(LocalStack())
-        cls.page = DashboardPage(cls.driver, cls.stack.url)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.stack.stop()
-
+class DashboardInBrowserTest(StackTestCase):
     def setUp(self):
         # What the page looked like at the end of each test, kept for reading a failure in CI.
         self.addCleanup(lambda: self.driver.save_screenshot(

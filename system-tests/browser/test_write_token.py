@@ -4,22 +4,14 @@ sends it with every POST from then on; a wrong one is refused and asked for agai
 import unittest
 
 from browser import fail_on_csp_violations, wait_until
-from dashboard_page import POLL_TIMEOUT, DashboardPage
-from stack import LocalStack, start_with_browser
+from dashboard_page import POLL_TIMEOUT
+from stack_case import StackTestCase
 
 WRITE_TOKEN = "browser-test-write-token-0123456789"
 
 
-class WriteTokenInBrowserTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack, cls.driver = start_with_browser(LocalStack(WRITE_TOKEN=WRITE_TOKEN))
-        cls.page = DashboardPage(cls.driver, cls.stack.url)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.stack.stop()
+class WriteTokenInBrowserTest(StackTestCase):
+    producer_settings = {"WRITE_TOKEN": WRITE_TOKEN}
 
     def setUp(self):
         fail_on_csp_violations(self)

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOHTTP1
 import Shared
 
@@ -38,30 +39,46 @@ struct APIError: HTTPResponseError, Equatable {
 }
 
 /// Answers every error as JSON, never HTML: API errors as they are, the framework's own (404, 405,
-/// 413, ...) with a code and message of ours, anything else as a 500 without internals. Whatever
-/// detail an answer leaves out goes to the log, under the request's id.
+/// 413, ...) with a code and message of ours, anything else as a 500 without internals. Every
+/// error answer has a log line under the request's id (Hummingbird's `hb.request.id`, which the
+/// answer carries as X-Request-Id): with the detail the answer leaves out, at warning for a 5xx;
+/// at debug for a client's mistake, whose message already says everything (a flood of bad
+/// requests must not become a flood of log lines).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let answer: APIError
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            if let detail = error.detail {
-                context.logger.warning("request failed", metadata: [
-                    "status": "\(error.status.code)", "error": "\(error.code)", "detail": "\(detail)",
-                ])
-            }
-            return try error.response(from: request, context: context)
+            answer = error
         } catch let error as any HTTPResponseError {
-            return try Self.translate(error.status, request: request).response(from: request, context: context)
+            answer = Self.translate(error.status, request: request)
         } catch let error as HTTPParserError {
             // The body could not be decoded (a bad chunk, or the client hung up mid-body): the client's fault.
-            context.logger.info("malformed request body", metadata: ["error": "\(error)"])
-            return try APIError.badRequest("malformed_request", "the request body could not be read: its framing (chunks or Content-Length) is broken")
-                .response(from: request, context: context)
+            var refusal = APIError.badRequest("malformed_request", "the request body could not be read: its framing (chunks or Content-Length) is broken")
+            refusal.detail = "\(error)"
+            answer = refusal
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return try APIError(status: .internalServerError, code: "internal_error", message: "internal error; the server log has the details under this answer's X-Request-Id")
-                .response(from: request, context: context)
+            answer = APIError(
+                status: .internalServerError, code: "internal_error",
+                message: "internal error; the server log has the details under this answer's X-Request-Id",
+                detail: String(reflecting: error))
+        }
+        Self.log(answer, request: request, logger: context.logger)
+        return try answer.response(from: request, context: context)
+    }
+
+    static func log(_ answer: APIError, request: Request, logger: Logger) {
+        // The path as a quoted literal: a control character in it cannot forge a log line.
+        var metadata: Logger.Metadata = [
+            "status": "\(answer.status.code)", "error": "\(answer.code)", "method": "\(request.method)",
+            "path": "\(request.uri.path.debugDescription)",
+        ]
+        if let detail = answer.detail { metadata["detail"] = "\(detail)" }
+        switch answer.status.code {
+        case 500: logger.error("unhandled error", metadata: metadata)
+        case 501...: logger.warning("request failed", metadata: metadata)
+        default: logger.debug("request refused", metadata: metadata)
         }
     }
 

@@ -70,8 +70,9 @@ USER 10001:10001
 WORKDIR /app
 ENV LOG_FORMAT=json \
     HTTP_HOST=0.0.0.0
-EXPOSE 5080 5081
-# The Producer's own probe (libcurl GET of its /health); the Consumer service overrides it.
+# 5080 the Producer's public port, 5082 its operations port (/metrics, /ready), 5081 the Consumer's.
+EXPOSE 5080 5081 5082
+# The Producer's own probe (libcurl GET of /health on its operations port); the Consumer service overrides it.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["/app/Producer", "healthcheck"]
 CMD ["/app/Producer"]

@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "ProducerTests",
             dependencies: [
-                "Producer", "Shared",
+                "Producer", "Shared", "SharedHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Producer", "Consumer", "Shared",
+                "Producer", "Consumer", "Shared", "SharedHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

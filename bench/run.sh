@@ -17,7 +17,7 @@ state=$root/.local/bench
 results=$root/bench/results
 mkdir -p "$state/logs" "$results"
 export REDIS_HOST=127.0.0.1 REDIS_PORT=46380 DB_HOST=127.0.0.1 DB_PORT=43307 DB_USER=count DB_PASSWORD=count-bench-only
-export HTTP_HOST=127.0.0.1 HTTP_PORT=45080 LOG_LEVEL=warning QUEUE_HIGH_WATER=0
+export HTTP_HOST=127.0.0.1 HTTP_PORT=45080 OPS_HTTP_PORT=45082 LOG_LEVEL=warning QUEUE_HIGH_WATER=0
 export BENCH_STATE=$state BENCH_QUICK=${QUICK:-0}
 
 echo "building release binaries..."

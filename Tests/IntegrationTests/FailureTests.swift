@@ -16,10 +16,14 @@ struct FailureTests {
     private static let closedPort = 1
 
     private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
-        var configuration = ProducerConfiguration(redis: redis, database: database)
-        configuration.httpPort = 0
-        configuration.httpHost = "127.0.0.1"
-        return buildApplication(configuration, logger: TestServices.logger)
+        buildApplication(TestServices.producerConfiguration(redis: redis, database: database), logger: TestServices.logger)
+    }
+
+    /// The operations server alone, on the same backends as a Producer would use.
+    private func operations(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+        let configuration = TestServices.producerConfiguration(redis: redis, database: database)
+        let backends = ProducerBackends(configuration, logger: TestServices.logger)
+        return buildOperationsApplication(configuration, dependencies: backends.dependencies, logger: TestServices.logger)
     }
 
     @Test func redisDownMeans503WithinTheDeadline() async throws {
@@ -43,10 +47,20 @@ struct FailureTests {
             // a refused connection or a non-200 answer is a failure.
             let port = try #require(client.port)
             #expect(throws: Never.self) { try HealthProbe.check(url: "http://127.0.0.1:\(port)/health", timeout: .seconds(3)) }
-            #expect(throws: HealthProbe.Failure.self) { try HealthProbe.check(url: "http://127.0.0.1:\(port)/ready", timeout: .seconds(3)) }
             #expect(throws: HealthProbe.Failure.self) { try HealthProbe.check(url: "http://127.0.0.1:\(Self.closedPort)/health", timeout: .seconds(3)) }
+            // The public port has no /ready: readiness is for the network's own machines.
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+        try await operations(redis: redis, database: database).test(.live) { client in
+            let port = try #require(client.port)
+            #expect(throws: HealthProbe.Failure.self) { try HealthProbe.check(url: "http://127.0.0.1:\(port)/ready", timeout: .seconds(3)) }
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
+                // Operators get the server's own words here (the public answers never do).
+                let checks = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect((checks?["checks"] as? [String: String])?["redis"] != "ok")
             }
         }
     }

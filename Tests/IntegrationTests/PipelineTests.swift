@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Shared
+import SharedHTTP
 import Synchronization
 import Testing
 
@@ -15,9 +16,7 @@ struct PipelineTests {
     init() throws { try TestServices.require() }
 
     private func producer(redis: RedisSettings, database: DatabaseSettings, highWaterMark: Int = 1_000_000) -> some ApplicationProtocol {
-        var configuration = ProducerConfiguration(redis: redis, database: database)
-        configuration.httpHost = "127.0.0.1"
-        configuration.httpPort = 0
+        var configuration = TestServices.producerConfiguration(redis: redis, database: database)
         configuration.queueHighWaterMark = highWaterMark
         return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
     }
@@ -56,11 +55,18 @@ struct PipelineTests {
             let stored = try TestServices.scalar("SELECT GROUP_CONCAT(message_id ORDER BY id) FROM `count`", in: database)
             #expect(stored == ids.joined(separator: ","))
             try await client.execute(uri: "/metrics", method: .get) { response in
-                #expect(response.status == .ok)
-                let text = String(buffer: response.body)
-                #expect(text.contains("count_pipeline_enqueued_total"))
-                #expect(text.contains("count_pipeline_push_duration_seconds_bucket"))
-                #expect(text.contains("hb_requests"))
+                #expect(response.status == .notFound, "/metrics is on the operations port only")
+            }
+            let operations = Application(router: buildOperationsRouter(probes: Probes(
+                program: "Producer", hostname: "test", timeout: .seconds(1), redis: { _ in }, database: { _ in }), metrics: TestServices.metrics))
+            try await operations.test(.router) { ops in
+                try await ops.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let text = String(buffer: response.body)
+                    #expect(text.contains("count_pipeline_enqueued_total"))
+                    #expect(text.contains("count_pipeline_push_duration_seconds_bucket"))
+                    #expect(text.contains("hb_requests"))
+                }
             }
         }
         try await consumer.stop()

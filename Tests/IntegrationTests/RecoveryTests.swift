@@ -66,9 +66,7 @@ struct RecoveryTests {
         let redis = try OwnRedis()
         var settings = TestServices.redis()
         settings.port = redis.port
-        var configuration = ProducerConfiguration(redis: settings, database: try TestServices.freshDatabase())
-        configuration.httpHost = "127.0.0.1"
-        configuration.httpPort = 0
+        let configuration = TestServices.producerConfiguration(redis: settings, database: try TestServices.freshDatabase())
         try await buildApplication(configuration, logger: TestServices.logger).test(.router) { client in
             let ready = await TestServices.eventually(timeout: .seconds(5)) { try await Self.post(client, 1) == .created }
             #expect(ready)

@@ -113,8 +113,17 @@ enum TestServices {
             "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": redis.queue,
             "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
             "DB_PASSWORD": database.password, "DB_NAME": database.name,
-            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(try unusedPort()), "CONSUMER_HTTP_PORT": String(try unusedPort()),
+            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(try unusedPort()), "OPS_HTTP_PORT": String(try unusedPort()), "CONSUMER_HTTP_PORT": String(try unusedPort()),
         ].merging(extra) { _, new in new }
+    }
+
+    /// A Producer on loopback with both of its ports picked by the kernel (no fixed port to collide on).
+    static func producerConfiguration(redis: RedisSettings, database: DatabaseSettings) -> ProducerConfiguration {
+        var configuration = ProducerConfiguration(redis: redis, database: database)
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.opsHttpPort = 0
+        return configuration
     }
 
     static func consumerConfiguration(redis: RedisSettings, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {

@@ -32,12 +32,23 @@ import Testing
         func ping(deadline: Deadline) async throws {}
     }
 
-    private func app(queue: MemoryQueue = MemoryQueue(), counts: FixedCounts = FixedCounts(), cors: String = "*") -> some ApplicationProtocol {
+    static func configuration(cors: String = "*") -> ProducerConfiguration {
         var configuration = ProducerConfiguration(
             redis: RedisSettings(host: "unused"), database: DatabaseSettings(host: "unused", user: "u", password: "p"))
         configuration.corsAllowOrigin = cors
-        let dependencies = ProducerDependencies(queue: queue, counts: counts, inspector: counts, hostname: "test-host")
-        return Application(router: buildRouter(configuration, dependencies: dependencies))
+        return configuration
+    }
+
+    static func dependencies(queue: MemoryQueue = MemoryQueue(), counts: FixedCounts = FixedCounts()) -> ProducerDependencies {
+        ProducerDependencies(queue: queue, counts: counts, inspector: counts, instanceName: "producer-test", hostname: "internal-host")
+    }
+
+    private func app(queue: MemoryQueue = MemoryQueue(), counts: FixedCounts = FixedCounts(), cors: String = "*") -> some ApplicationProtocol {
+        Application(router: buildRouter(Self.configuration(cors: cors), dependencies: Self.dependencies(queue: queue, counts: counts)))
+    }
+
+    private func operations(counts: FixedCounts) -> some ApplicationProtocol {
+        Application(router: buildOperationsRouter(Self.configuration(), dependencies: Self.dependencies(counts: counts)))
     }
 
     private func json(_ buffer: ByteBuffer) throws -> [String: Any] {
@@ -111,8 +122,9 @@ import Testing
             try await client.execute(uri: "/count", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: #"{"count": 1}"#)) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "1")
-                let code = try json(response.body)["error"] as? String
-                #expect(code == "queue_unavailable")
+                let body = try json(response.body)
+                #expect(body["error"] as? String == "queue_unavailable")
+                #expect((body["message"] as? String)?.contains("Connection refused") == false, "no server error text in a public answer")
             }
         }
     }
@@ -124,14 +136,16 @@ import Testing
                 let body = try json(response.body)
                 #expect(body["rows_count"] as? Int == 3)
                 #expect(body["latest_value"] as? Int == 42)
-                #expect(body["hostname"] as? String == "test-host")
+                #expect(body["hostname"] as? String == "producer-test")
             }
         }
         try await app(counts: FixedCounts(summary: nil)).test(.router) { client in
             try await client.execute(uri: "/count", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
-                let code = try json(response.body)["error"] as? String
-                #expect(code == "database_unavailable")
+                let body = try json(response.body)
+                #expect(body["error"] as? String == "database_unavailable")
+                #expect((body["message"] as? String)?.contains("Can't connect") == false, "no server error text in a public answer")
+                #expect(response.headers[.init("X-Request-Id")!]?.isEmpty == false)
             }
             try await client.execute(uri: "/stats", method: .get) { response in
                 #expect(response.status == .ok)
@@ -140,8 +154,13 @@ import Testing
                 #expect(body["queue_depth"] as? Int == 5)
                 #expect((body["sources"] as? [String: String]) == ["redis": "ok", "database": "unavailable"])
             }
+        }
+        try await operations(counts: FixedCounts(summary: nil)).test(.router) { client in
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
+                let body = try json(response.body)
+                #expect((body["checks"] as? [String: String])?["database"]?.contains("Can't connect") == true, "operators get the detail")
+                #expect(body["hostname"] as? String == "internal-host")
             }
         }
     }
@@ -153,7 +172,7 @@ import Testing
                     #expect(response.status == .ok)
                     let body = try json(response.body)
                     #expect(body["status"] as? String == "healthy")
-                    #expect(body["hostname"] as? String == "test-host")
+                    #expect(body["hostname"] as? String == "producer-test")
                 }
             }
         }

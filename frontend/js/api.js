@@ -1,6 +1,7 @@
 // The Producer API client: every call has a deadline, and every failure becomes one of two
 // errors the page can explain: the API answered with an error, or it could not be reached.
 import { parseJsonExact } from "./exact-json.js";
+import { isTokenRefusal } from "./write-token.js";
 
 /** The API answered with an error status; `message` is the API's own text when it sent one. */
 export class ApiError extends Error {
@@ -59,12 +60,17 @@ function errorFromResponse(response, text) {
   });
 }
 
-export function createApiClient({ base = "/api", timeoutMs = 5000 } = {}) {
+/**
+ * `writeToken` (see write-token.js), when given, answers the API's demand for a write token: a
+ * send it refuses for want of one is retried once with the token the person gives.
+ */
+export function createApiClient({ base = "/api", timeoutMs = 5000, writeToken = null } = {}) {
   const root = base.replace(/\/+$/, "");
 
-  async function request(method, path, { body, signal, timeout = timeoutMs, headers: extraHeaders } = {}) {
-    const headers = { Accept: "application/json", ...extraHeaders };
+  async function request(method, path, { body, signal, timeout = timeoutMs, token } = {}) {
+    const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = `Bearer ${token}`;
     const deadline = deadlineSignal(signal, timeout);
     try {
       let response;
@@ -95,16 +101,34 @@ export function createApiClient({ base = "/api", timeoutMs = 5000 } = {}) {
     }
   }
 
+  /** A write, with the write token when there is one, asking for one when the API wants it. */
+  async function write(path, options) {
+    const token = writeToken?.current() ?? undefined;
+    try {
+      return await request("POST", path, { ...options, token });
+    } catch (error) {
+      if (!writeToken || !isTokenRefusal(error)) throw error;
+      const renewed = await writeToken.renew(token, error.message);
+      if (!renewed) throw error;
+      try {
+        return await request("POST", path, { ...options, token: renewed });
+      } catch (retryError) {
+        if (isTokenRefusal(retryError)) writeToken.forget(renewed);
+        throw retryError;
+      }
+    }
+  }
+
   return {
     base: root,
     stats: (options) => request("GET", "/stats", options),
     /** `digits` is the exact decimal text of the integer, so 64-bit values are not rounded. */
-    sendCount: (digits, options) => request("POST", "/count", { ...options, body: `{"count":${digits}}` }),
+    sendCount: (digits, options) => write("/count", { ...options, body: `{"count":${digits}}` }),
     history: (window, options) => request("GET", `/history?window=${encodeURIComponent(window)}`, options),
     /** `/admin/...` with the operator's token; `body` is an object sent as JSON. */
     admin: (method, path, token, body) =>
       request(method, `/admin${path}`, {
-        headers: { Authorization: `Bearer ${token}` },
+        token,
         body: body === undefined ? undefined : JSON.stringify(body),
         timeout: 30_000,
       }),

@@ -5,10 +5,12 @@ import { wireActions } from "./actions.js";
 import { wireAdmin } from "./admin.js";
 import { wireHistory } from "./history-panel.js";
 import { createPoller } from "./poller.js";
+import { askForWriteToken } from "./token-dialog.js";
 import { renderState } from "./view.js";
+import { createWriteToken } from "./write-token.js";
 
 const apiBase = window.COUNT_PIPELINE_CONFIG?.apiBase ?? "/api";
-const api = createApiClient({ base: apiBase });
+const api = createApiClient({ base: apiBase, writeToken: createWriteToken({ ask: askForWriteToken }) });
 const poller = createPoller({ api });
 
 document.getElementById("api-base").textContent = api.base || "/";

@@ -2,8 +2,8 @@
 import threading
 
 import raw_http
-from checks import (ANY_CODE, Case, Outcome, accepted, accepts, json_error, next_value, refused_by_http_layer,
-                    rejects, rejects_any, single_response)
+from checks import (ANY_CODE, Case, Outcome, accepted, accepts, json_error, next_value, rejects,
+                    rejects_any, single_response)
 from raw_http import post_json, request
 
 GOOD_BODY = b'{"count": 7}'
@@ -36,8 +36,8 @@ def health_meanwhile(producer, results):
 
 def held_connection(name, head, body, interval, wait, answer):
     """A client that sends its body slowly (`interval` s a byte) or never completes it: the server must
-    keep serving others, and either answer as `answer` allows or close the connection; how long it
-    holds it is reported. The suite never waits longer than `wait` seconds."""
+    keep serving others, and answer as `answer` allows (or close the connection) within `wait`
+    seconds: REQUEST_READ_TIMEOUT_MS bounds how long a request may take to arrive."""
     def run(producer):
         others = []
         meanwhile = threading.Timer(1.0, health_meanwhile, args=(producer, others))
@@ -52,7 +52,8 @@ def held_connection(name, head, body, interval, wait, answer):
             outcome.note += f"; answered after {held} ({sent}/{len(body)} body bytes sent)"
             return outcome
         if exchange.ending == "open":
-            note = f"server still holding after {held} ({sent}/{len(body)} body bytes sent): no read timeout within our bound"
+            note = f"server still holding after {held} ({sent}/{len(body)} body bytes sent)"
+            problems.append("no answer and no close within the read timeout")
         else:
             note = f"server {exchange.ending} the connection after {held} ({sent}/{len(body)} body bytes sent)"
         return Outcome(exchange.ending, False, problems, note=note)
@@ -99,7 +100,7 @@ def error_with_cors(producer):
 
 def pipelined(name, middle, middle_allowed, answers_after_middle):
     """A good POST, `middle`, a good POST, in one write. The good ones are queued (in order) if they
-    are answered; `middle_allowed` is what the middle one may get, None for a framework rejection."""
+    are answered; `middle_allowed` is what the middle one may get."""
     def run(producer):
         first, last = next_value(), next_value()
         good = [post_json(b'{"count": %d}' % value) for value in (first, last)]
@@ -109,18 +110,15 @@ def pipelined(name, middle, middle_allowed, answers_after_middle):
         if len(answers) < 2:
             return Outcome(statuses, False, [f"expected at least 2 answers, got {len(answers)} (connection {exchange.ending})"])
         problems = accepted(answers[0], first)
-        middle_outcome = json_error(answers[1], middle_allowed) if middle_allowed else None
-        if middle_outcome:
-            problems += middle_outcome.problems
-        elif not 400 <= answers[1].status < 500:
-            problems.append(f"middle request answered {answers[1].status}, expected a 4xx")
+        middle_outcome = json_error(answers[1], middle_allowed)
+        problems += middle_outcome.problems
         if answers_after_middle:
             problems += accepted(answers[2], last) if len(answers) == 3 else ["the request after the bad one got no answer"]
         elif len(answers) == 3:
             problems.append("the server went on after a request it could not frame")
         queued = [first, last] if answers_after_middle else [first]
         note = f"answers {statuses}, connection {exchange.ending}"
-        return Outcome(statuses, bool(middle_outcome and not middle_outcome.problems), problems, note, queued_values=queued)
+        return Outcome(statuses, not middle_outcome.problems, problems, note, queued_values=queued)
     return Case(name, run, queued=2 if answers_after_middle else 1)
 
 
@@ -162,25 +160,29 @@ CASES = [
     Case("content_length_shorter_than_body", content_length_shorter_than_body),
     Case("http_1_0_bad_json", http_1_0),
     Case("error_response_has_cors", error_with_cors),
-    refused_by_http_layer("header_100_kb", request("GET", "/health", [("X-Big", "a" * 100_000)])),
-    refused_by_http_layer("request_line_100_kb", request("GET", "/" + "a" * 100_000)),
-    refused_by_http_layer("malformed_request_line", b"GARBAGE\r\n\r\n"),
-    refused_by_http_layer("unknown_http_version", b"GET /health HTTP/9.9\r\nHost: x\r\n\r\n"),
-    refused_by_http_layer("nul_byte_in_header", post_json(GOOD_BODY, headers=[JSON, ("X-Nul", "a\0b")])),
-    refused_by_http_layer("content_length_not_a_number",
-                          request("POST", "/count", [JSON, ("Content-Length", "abc")], content_length=False) + GOOD_BODY),
-    refused_by_http_layer("content_length_twice_differing",
-                          request("POST", "/count", [JSON, ("Content-Length", "12"), ("Content-Length", "3")],
-                                  content_length=False) + GOOD_BODY),
-    refused_by_http_layer("content_length_and_chunked",
-                          request("POST", "/count", [JSON, ("Content-Length", "12"), ("Transfer-Encoding", "chunked")],
-                                  content_length=False) + chunked(GOOD_BODY)),
+    # What SwiftNIO's decoder refuses gets our JSON too (Hummingbird alone answers an empty 400).
+    rejects("header_100_kb", request("GET", "/health", [("X-Big", "a" * 100_000)]), 431, "headers_too_large"),
+    rejects("request_line_100_kb", request("GET", "/" + "a" * 100_000), 431, "headers_too_large"),
+    rejects("malformed_request_line", b"GARBAGE\r\n\r\n", 400, "malformed_request"),
+    rejects("unknown_http_version", b"GET /health HTTP/9.9\r\nHost: x\r\n\r\n", 400, "malformed_request"),
+    rejects("nul_byte_in_header", post_json(GOOD_BODY, headers=[JSON, ("X-Nul", "a\0b")]), 400, "malformed_request"),
+    rejects("content_length_not_a_number",
+            request("POST", "/count", [JSON, ("Content-Length", "abc")], content_length=False) + GOOD_BODY,
+            400, "malformed_request"),
+    rejects("content_length_twice_differing",
+            request("POST", "/count", [JSON, ("Content-Length", "12"), ("Content-Length", "3")], content_length=False) + GOOD_BODY,
+            400, "ambiguous_length"),
+    rejects_any("content_length_and_chunked",
+                request("POST", "/count", [JSON, ("Content-Length", "12"), ("Transfer-Encoding", "chunked")],
+                        content_length=False) + chunked(GOOD_BODY),
+                {400: ANY_CODE}),
     pipelined("pipelined_bad_json_in_middle", post_json(b'{"count": "x"}'), {400: "wrong_type"}, answers_after_middle=True),
-    pipelined("pipelined_garbage_in_middle", b"GARBAGE\r\n\r\n", None, answers_after_middle=False),
+    pipelined("pipelined_garbage_in_middle", b"GARBAGE\r\n\r\n", {400: "malformed_request"}, answers_after_middle=False),
+    # 14 bytes at one a second outlast the default REQUEST_READ_TIMEOUT_MS of 10 s.
     held_connection("slow_drip_body_1_byte_per_s", _drip_head, _drip_body, interval=1.0, wait=20,
-                    answer={400: "wrong_type"}),
-    held_connection("content_length_longer_than_body_stall", _stall_head, b'{"count": 7}', interval=0.0, wait=5,
-                    answer={408: ANY_CODE}),
+                    answer={408: "request_timeout"}),
+    held_connection("content_length_longer_than_body_stall", _stall_head, b'{"count": 7}', interval=0.0, wait=15,
+                    answer={408: "request_timeout"}),
     # An oversized body announced with Expect: 100-continue and not sent (yet): a 413 right away is best.
     held_connection("expect_100_continue_8_mb", _expect_head, b"", interval=0.0, wait=3,
                     answer={413: "body_too_large"}),

@@ -105,19 +105,3 @@ def accepts(name, data_for_value):
         return Outcome(str(response.status), response.header("content-type").startswith("application/json"),
                        accepted(response, value), note="accepted", queued_values=[value])
     return Case(name, run, queued=1)
-
-
-def refused_by_http_layer(name, data):
-    """A case the HTTP parser (SwiftNIO) rejects before any route or middleware runs: a 4xx (JSON or
-    not) or a clean close is fine; no answer, a 5xx or a hang is not. Reported as json=no."""
-    def run(producer):
-        exchange = raw_http.exchange(producer.port, data, close_wait=2.0)
-        if not exchange.responses:
-            problems = [] if exchange.ending in ("closed", "reset") else [f"no answer, connection still open after {exchange.seconds:.1f} s"]
-            return Outcome(exchange.ending, False, problems, note="no response, connection " + exchange.ending)
-        response = exchange.responses[0]
-        problems = [] if 400 <= response.status < 500 else [f"status {response.status}, expected a 4xx"]
-        has_json = not error_body_problems(response)[0]
-        return Outcome(str(response.status), has_json, problems,
-                       note=f"framework answer, connection {exchange.ending}" + ("" if has_json else ", no JSON body"))
-    return Case(name, run)

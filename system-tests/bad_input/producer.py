@@ -56,11 +56,15 @@ class Producer:
     def __init__(self, label, log_dir, leftovers_file, **settings):
         self.label = label
         self.port = free_port()
+        self.ops_port = free_port()
         self.queue = Queue(f"bad_input_{label}_{os.getpid()}_{int(time.time())}")
         self.environment = {
-            **os.environ, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port), "REDIS_QUEUE": self.queue.name,
+            **os.environ, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port),
+            "OPS_HTTP_PORT": str(self.ops_port), "REDIS_QUEUE": self.queue.name,
             "STATIC_DIR": STATIC_DIR, "LOG_FORMAT": "text", "LOG_LEVEL": "info", **settings,
         }
+        # What a good POST needs besides its body, when the Producer asks for a write token.
+        self.write_headers = {"Authorization": f"Bearer {settings['WRITE_TOKEN']}"} if "WRITE_TOKEN" in settings else {}
         self.log_path = os.path.join(log_dir, f"producer-{label}.log")
         self.leftovers_file = leftovers_file
         self.process = None
@@ -92,9 +96,10 @@ class Producer:
         except OSError:
             return False
 
-    def call(self, method, path, body=None, headers=None, timeout=5):
-        """(status, body bytes) through http.client, for the well-formed requests of the suite."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def call(self, method, path, body=None, headers=None, timeout=5, port=None):
+        """(status, body bytes) through http.client, for the well-formed requests of the suite;
+        `port` picks the operations port instead of the public one."""
+        connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()

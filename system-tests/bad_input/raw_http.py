@@ -70,10 +70,11 @@ def exchange(port, data, expect=1, wait=5.0, close_wait=0.0):
     return result
 
 
-def drip(port, head, body, interval, wait):
+def drip(port, head, body, interval, wait, close_wait=0.0):
     """Sends `head` at once, then `body` one byte every `interval` seconds (all of it at once when
-    `interval` is 0), reading all the time; stops at the first response, when the server closes, or
-    after `wait` seconds. Returns (Exchange, bytes of the body actually sent)."""
+    `interval` is 0), reading all the time; stops at the first response (then reads `close_wait`
+    seconds longer to see whether the server closes), when the server closes, or after `wait`
+    seconds. Returns (Exchange, bytes of the body actually sent)."""
     result = Exchange()
     with socket.create_connection((HOST, port), timeout=wait) as connection:
         started = time.monotonic()
@@ -92,12 +93,23 @@ def drip(port, head, body, interval, wait):
             response = reader.response(poll=0.1)
             if response is not None:
                 result.responses.append(response)
+                if close_wait > 0:
+                    reader.deadline = min(reader.deadline, time.monotonic() + close_wait)
+                    reader.until_end()
                 break
             if reader.ending != "open" or time.monotonic() >= reader.deadline:
                 break
         result.ending = reader.ending
         result.seconds = time.monotonic() - started
     return result, sent
+
+
+def read_one(connection, wait=5.0):
+    """(the next response or None, how the connection stands: "open", "closed" or "reset") on a
+    socket the caller keeps, waiting at most `wait` seconds."""
+    reader = _Reader(connection, time.monotonic() + wait)
+    response = reader.response()
+    return response, reader.ending
 
 
 def _send_all(connection, data, result):

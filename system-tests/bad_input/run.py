@@ -6,6 +6,7 @@ POST /count gets a 201 and is queued. Prints one line per case and a summary; ex
 
 Usage (through scripts/test-bad-input.sh): run.py <log folder> <leftovers file>
 """
+import os
 import signal
 import sys
 import time
@@ -37,7 +38,7 @@ def after_case_problems(producer, case, outcome, length_before):
     before_good = producer.queue.length()
     try:
         status, body = producer.call("POST", "/count", body=b'{"count": %d}' % value,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **producer.write_headers})
     except OSError as error:
         return queued, True, problems + [f"next good POST failed: {error}"]
     if status != 201:
@@ -66,29 +67,27 @@ def run_case(producers, case):
 
 
 def stop_on_signal(signal_number, _frame):
-    raise SystemExit(f"bad-input: stopped by signal {signal_number}")
+    raise SystemExit(f"stopped by signal {signal_number}")
 
 
-def main(log_dir, leftovers_file):
-    names = [case.name for case in CASES]
+def run_suite(name, producers, cases, precondition):
+    """Starts `producers` ({label: Producer}), checks `precondition(producers)` (a reason to stop, or
+    None), runs every case with the checks above, stops the Producers (also on a signal), prints one
+    line per case and a summary; returns the exit code."""
+    names = [case.name for case in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     for signal_number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signal_number, stop_on_signal)
-    producers = {
-        "strict": Producer("strict", log_dir, leftovers_file, MAX_BODY_BYTES=str(cases_body.MAX_BODY_BYTES)),
-        "roomy": Producer("roomy", log_dir, leftovers_file, MAX_BODY_BYTES="1048576"),
-    }
     passed = failed = 0
     try:
         for producer in producers.values():
             producer.start()
-        # Without the page being served, the traversal cases would prove nothing.
-        status, page = producers["strict"].call("GET", "/")
-        if status != 200 or b"<html" not in page.lower():
-            sys.exit(f"bad-input: GET / did not serve {cases_paths.STATIC_DIR} (status {status})")
-        print(f"bad-input: {len(CASES)} cases against Producer {producers['strict'].environment['PRODUCER_BIN']}, "
+        problem = precondition(producers)
+        if problem:
+            sys.exit(f"{name}: {problem}")
+        print(f"{name}: {len(cases)} cases against Producer {os.environ['PRODUCER_BIN']}, "
               f"queues {', '.join(p.queue.name for p in producers.values())}", flush=True)
-        for case in CASES:
+        for case in cases:
             if run_case(producers, case):
                 passed += 1
             else:
@@ -96,8 +95,24 @@ def main(log_dir, leftovers_file):
     finally:
         for producer in producers.values():
             producer.stop()
-    print(f"bad-input: {passed} passed, {failed} failed")
+    print(f"{name}: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
+
+
+def page_is_served(producers):
+    """Without the page being served, the traversal cases would prove nothing."""
+    status, page = producers["strict"].call("GET", "/")
+    if status != 200 or b"<html" not in page.lower():
+        return f"GET / did not serve {cases_paths.STATIC_DIR} (status {status})"
+    return None
+
+
+def main(log_dir, leftovers_file):
+    producers = {
+        "strict": Producer("strict", log_dir, leftovers_file, MAX_BODY_BYTES=str(cases_body.MAX_BODY_BYTES)),
+        "roomy": Producer("roomy", log_dir, leftovers_file, MAX_BODY_BYTES="1048576"),
+    }
+    return run_suite("bad-input", producers, CASES, page_is_served)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,24 @@ from selenium.webdriver.chrome.service import Service
 DESKTOP = (1280, 800)
 PHONE = (390, 844)
 
+# The Content-Security-Policy the Producer sends with the page (Sources/Producer/HTTP/
+# SecurityHeadersMiddleware.swift) and CloudFront's response-headers policy repeats: the tests check
+# the Producer's header against it and the scripted server serves the page under it too, so every
+# test runs the page under the policy it has in production.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+
+# Runs before any script of every page: collects Content-Security-Policy violations, which a test
+# must see none of (chromium also logs them to the console, but a listener misses none).
+_RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} `
+    + `at ${event.sourceFile || "?"}:${event.lineNumber}`);
+});
+"""
+
 
 def start_chromium():
     """A headless chromium whose console messages can be read with console_errors()."""
@@ -23,7 +41,22 @@ def start_chromium():
     options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='browser-test-profile-')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    return webdriver.Chrome(service=service, options=options)
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD_CSP_VIOLATIONS})
+    return driver
+
+
+def csp_violations(driver):
+    """The Content-Security-Policy violations of the page loaded now, with the console's reports of them."""
+    recorded = driver.execute_script("return window.__cspViolations || [];")
+    logged = [entry["message"] for entry in driver.get_log("browser")
+              if "Content Security Policy" in entry["message"] or "Content-Security-Policy" in entry["message"]]
+    return recorded + logged
+
+
+def fail_on_csp_violations(test):
+    """Makes `test` (a unittest.TestCase with a `driver`) fail when its page violated the policy."""
+    test.addCleanup(lambda: test.assertEqual(csp_violations(test.driver), [], "Content-Security-Policy violations"))
 
 
 def console_errors(driver):

@@ -11,6 +11,7 @@ import json
 import os
 import threading
 
+from browser import CONTENT_SECURITY_POLICY
 from stack import REPO_ROOT
 
 
@@ -52,6 +53,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def end_headers(self):
+        # The page runs under the Producer's policy here too, so a violation fails these tests as well.
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
 
     def log_message(self, *args):
         pass  # the test output should show test results, not one line per request

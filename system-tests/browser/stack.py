@@ -33,10 +33,10 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def http_json(method, url, body=None, timeout=5):
+def http_json(method, url, body=None, timeout=5, headers=None):
     """(status, parsed JSON body) of one request; error statuses are returned, not raised."""
     request = urllib.request.Request(url, data=body, method=method,
-                                     headers={"Content-Type": "application/json"} if body else {})
+                                     headers={**({"Content-Type": "application/json"} if body else {}), **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
@@ -118,11 +118,13 @@ class Service:
 class LocalStack:
     """Consumer + Producer of this run; the Producer serves frontend/ and the API."""
 
-    def __init__(self, producer_settings=None):
+    def __init__(self, **producer_settings):
+        """`producer_settings` are added to the Producer's environment (a WRITE_TOKEN, say)."""
         missing = missing_settings()
         if missing:
             raise RuntimeError(f"missing environment: {', '.join(missing)} (run through ./dev test)")
         producer_port = free_port()
+        operations_port = free_port()
         consumer_port = free_port()
         run_id = f"{os.getpid()}_{int(time.time())}"
         self.database = Database(f"count_test_browser_{run_id}")
@@ -140,8 +142,8 @@ class LocalStack:
                                 f"http://127.0.0.1:{consumer_port}/health")
         self.queue = common["REDIS_QUEUE"]
         self.producer = Service("producer", os.environ["PRODUCER_BIN"],
-                                {**common, "HTTP_PORT": str(producer_port),
-                                 "STATIC_DIR": os.path.join(REPO_ROOT, "frontend"), **(producer_settings or {})},
+                                {**common, "HTTP_PORT": str(producer_port), "OPS_HTTP_PORT": str(operations_port),
+                                 "STATIC_DIR": os.path.join(REPO_ROOT, "frontend"), **producer_settings},
                                 f"{self.url}/health")
 
     def start(self):
@@ -169,6 +171,6 @@ class LocalStack:
         self.consumer.stop()
         self.database.drop()
 
-    def post_count(self, digits):
+    def post_count(self, digits, headers=None):
         """Sends {"count": <digits>} straight to the API, as the page would."""
-        return http_json("POST", f"{self.url}/api/count", body=f'{{"count":{digits}}}'.encode())
+        return http_json("POST", f"{self.url}/api/count", body=f'{{"count":{digits}}}'.encode(), headers=headers)

@@ -3,7 +3,7 @@ contrast (WCAG AA) in both colour schemes with the banner, a field error and res
 import os
 import unittest
 
-from browser import console_errors, start_chromium, wait_until
+from browser import console_errors, fail_on_csp_violations, start_chromium, wait_until
 from dashboard_page import DashboardPage
 from scripted_server import ScriptedServer, stats
 
@@ -24,6 +24,9 @@ class AccessibilityTest(unittest.TestCase):
         cls.server = ScriptedServer()
         cls.driver = start_chromium()
         cls.page = DashboardPage(cls.driver, cls.server.url)
+
+    def setUp(self):
+        fail_on_csp_violations(self)
 
     @classmethod
     def tearDownClass(cls):

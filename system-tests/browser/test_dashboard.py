@@ -8,42 +8,37 @@ import os
 import random
 import time
 import unittest
+import urllib.request
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from browser import DESKTOP, PHONE, artifacts_dir, console_errors, set_viewport, start_chromium, wait_until
-from dashboard_page import POLL_TIMEOUT, DashboardPage
-from stack import LocalStack
+from browser import (CONTENT_SECURITY_POLICY, DESKTOP, PHONE, artifacts_dir, console_errors, fail_on_csp_violations,
+                     set_viewport, wait_until)
+from dashboard_page import POLL_TIMEOUT
+from stack_case import StackTestCase
 
 BURST_SIZE = 40
 SCREENSHOT_BURST_SIZE = 300
 NARROWEST = (360, 740)  # the smallest phone width the page is made for
 
 
-class DashboardInBrowserTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack = LocalStack()
-        try:
-            cls.stack.start()
-            cls.driver = start_chromium()
-        except Exception:
-            cls.stack.stop()
-            raise
-        cls.page = DashboardPage(cls.driver, cls.stack.url)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.stack.stop()
-
+class DashboardInBrowserTest(StackTestCase):
     def setUp(self):
         # What the page looked like at the end of each test, kept for reading a failure in CI.
         self.addCleanup(lambda: self.driver.save_screenshot(
             os.path.join(artifacts_dir(), f"end-of-{self._testMethodName}.png")))
+        fail_on_csp_violations(self)
         set_viewport(self.driver, *DESKTOP)
         self.page.open()
+
+    def test_00_page_comes_with_the_browser_security_headers(self):
+        for path in ("/", "/js/main.js", "/api/stats"):
+            with urllib.request.urlopen(self.stack.url + path, timeout=5) as response:
+                self.assertEqual(response.headers["Content-Security-Policy"], CONTENT_SECURITY_POLICY, path)
+                self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff", path)
+                self.assertEqual(response.headers["Referrer-Policy"], "strict-origin-when-cross-origin", path)
+                self.assertTrue(response.headers["X-Request-Id"], path)
 
     def test_01_page_loads_without_console_errors_on_an_empty_database(self):
         wait_until(lambda: self.page.element("connection").text == "Live", POLL_TIMEOUT, "page never went live")

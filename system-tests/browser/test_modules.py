@@ -2,17 +2,18 @@
 
 A static server for frontend/ is enough here, so these run without the pipeline.
 """
+import json
 import unittest
 
-from browser import start_chromium
+from browser import fail_on_csp_violations, start_chromium
 from scripted_server import ScriptedServer
 
-# Each check imports its module in the page and hands its result back through `done`.
+# Each check imports its module in the page and hands its result back through `done`. The check's
+# code is part of the script WebDriver runs (not a string the page evaluates), so the page's
+# Content-Security-Policy, which forbids eval, holds here too.
 RUN_MODULE_CODE = """
-const [path, code, done] = arguments;
-const AsyncFunction = (async () => {}).constructor;
-import(path).then((module) => new AsyncFunction("module", code)(module)).then(done,
-    (error) => done({ thrown: String(error) }));
+const done = arguments[arguments.length - 1];
+import(%(path)s).then(async (module) => { %(code)s }).then(done, (error) => done({ thrown: String(error) }));
 """
 
 
@@ -25,6 +26,9 @@ class ModulesInBrowserTest(unittest.TestCase):
         # Load a page of that origin, so the modules import from the same origin as in real use.
         cls.driver.get(f"{cls.server.url}/favicon.svg")
 
+    def setUp(self):
+        fail_on_csp_violations(self)
+
     @classmethod
     def tearDownClass(cls):
         cls.driver.quit()
@@ -32,7 +36,7 @@ class ModulesInBrowserTest(unittest.TestCase):
 
     def run_in_module(self, module, code):
         """Runs `code` (a function body that gets `module` and returns a value or a promise)."""
-        return self.driver.execute_async_script(RUN_MODULE_CODE, f"/js/{module}", code)
+        return self.driver.execute_async_script(RUN_MODULE_CODE % {"path": json.dumps(f"/js/{module}"), "code": code})
 
     def test_exact_json_keeps_64_bit_integers_exact(self):
         result = self.run_in_module("exact-json.js", r"""
@@ -54,6 +58,24 @@ class ModulesInBrowserTest(unittest.TestCase):
         for entry in result[6:]:
             self.assertFalse(entry["ok"], entry)
             self.assertTrue(entry["message"], entry)
+
+    def test_write_token_asks_once_for_requests_refused_together(self):
+        result = self.run_in_module("write-token.js", """
+            const store = new Map();
+            const storage = { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, v),
+                              removeItem: (k) => store.delete(k) };
+            const asked = [];
+            const token = module.createWriteToken({ storage, ask: async (reason) => { asked.push(reason); return " t1 "; } });
+            const together = await Promise.all([token.renew(null, "needed"), token.renew(null, "needed")]);
+            const kept = token.current();
+            token.forget("t1");
+            const declined = await module.createWriteToken({ storage, ask: async () => null }).renew(null, "again");
+            return { together, kept, asked, afterForget: token.current(), declined,
+                     refusal: module.isTokenRefusal({ name: "ApiError", status: 401, code: "write_token_invalid" }),
+                     other: module.isTokenRefusal({ name: "ApiError", status: 401, code: "unauthorized" }) };
+        """)
+        self.assertEqual(result, {"together": ["t1", "t1"], "kept": "t1", "asked": ["needed"], "afterForget": None,
+                                  "declined": None, "refusal": True, "other": False})
 
     def test_backoff_grows_and_stays_under_its_cap(self):
         result = self.run_in_module("backoff.js", """

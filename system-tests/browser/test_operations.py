@@ -28,7 +28,7 @@ with open(os.path.join(os.path.dirname(__file__), "contrast_check.js")) as scrip
 class OperationsInBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = LocalStack(producer_settings={"ADMIN_TOKEN": TOKEN})
+        cls.stack = LocalStack(ADMIN_TOKEN=TOKEN)
         try:
             cls.stack.start()
             for value in range(1, POSTED + 1):

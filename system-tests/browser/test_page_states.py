@@ -2,7 +2,7 @@
 an API error with its JSON message, the loading state, an empty database, a source that is down."""
 import unittest
 
-from browser import console_errors, start_chromium, wait_until
+from browser import console_errors, fail_on_csp_violations, start_chromium, wait_until
 from dashboard_page import DashboardPage
 from scripted_server import ScriptedServer, stats
 
@@ -13,6 +13,9 @@ class PageStatesTest(unittest.TestCase):
         cls.server = ScriptedServer()
         cls.driver = start_chromium()
         cls.page = DashboardPage(cls.driver, cls.server.url)
+
+    def setUp(self):
+        fail_on_csp_violations(self)
 
     @classmethod
     def tearDownClass(cls):

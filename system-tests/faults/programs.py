@@ -38,12 +38,14 @@ def wait_until(predicate, timeout, interval=0.2):
 class Program:
     """One Producer or Consumer process, restartable on the same port and settings."""
 
-    def __init__(self, name, binary, environment, port, run_dir):
+    def __init__(self, name, binary, environment, port, run_dir, operations_port=None):
         self.name = name
         self.binary = binary
         self.environment = environment
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        # /ready and /metrics: the Producer's operations port; the Consumer has only the one.
+        self.operations_url = f"http://127.0.0.1:{operations_port or port}"
         self.log_path = os.path.join(run_dir, "logs", f"{name}.log")
         self.pid_path = os.path.join(run_dir, "pids", f"{name}.pid")
         self.process = None
@@ -99,7 +101,7 @@ class Program:
 
     def ready(self, timeout=10):
         """True when GET /ready answers 200 within `timeout` seconds."""
-        return wait_until(lambda: http_status(f"{self.url}/ready", 1) == 200, timeout, interval=0.25)
+        return wait_until(lambda: http_status(f"{self.operations_url}/ready", 1) == 200, timeout, interval=0.25)
 
     def log_tail(self, lines=15):
         with open(self.log_path, "rb") as log:

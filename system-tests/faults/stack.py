@@ -45,7 +45,11 @@ class Stack:
     def _program(self, role, binary, port_variable):
         port = free_port()
         environment = {**self.environment, port_variable: str(port)}
-        return Program(f"{self.scenario_name}-{role}", binary, environment, port, self.run_dir)
+        operations_port = None
+        if port_variable == "HTTP_PORT":  # the Producer: its /ready is on the operations port
+            operations_port = free_port()
+            environment["OPS_HTTP_PORT"] = str(operations_port)
+        return Program(f"{self.scenario_name}-{role}", binary, environment, port, self.run_dir, operations_port)
 
     def start(self):
         self.db.sql(f"DROP DATABASE IF EXISTS `{self.database}`; CREATE DATABASE `{self.database}`")

@@ -15,11 +15,11 @@ TERRAFORM_DIR = REPO_ROOT / "terraform"
 
 ENVIRONMENTS = ("test", "dev", "stage", "prod")
 MODULES = (
-    "vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms", "admin-token",
+    "vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms", "admin-token", "waf",
 )
 COMPONENTS = (
     "vpc", "security-groups", "ecr", "ecs-cluster", "redis", "rds", "alb", "admin-token",
-    "producer", "consumer", "db-setup", "frontend", "alarms",
+    "producer", "consumer", "db-setup", "frontend", "alarms", "waf",
 )
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 

@@ -188,3 +188,10 @@ def test_task_settings_check_notices(broken_copy, old, new, noticed):
 def test_task_settings_check_notices_a_shared_redis_token(broken_copy):
     replace_in(broken_copy.live_dir / "_common" / "redis.hcl", '"rbac"', '"auth_token"')
     assert any("auth_mode" in problem for problem in task_settings_problems(broken_copy, "test"))
+
+
+@pytest.mark.parametrize(("env", "enabled"), [("prod", True), ("stage", True), ("test", False), ("dev", False)])
+def test_waf_is_on_in_stage_and_prod_and_optional_elsewhere(env, enabled):
+    settings = TREE.env_locals(env)
+    assert settings["waf_enabled"] is enabled
+    assert 10 <= settings["waf_post_count_limit_per_minute"] <= 100_000

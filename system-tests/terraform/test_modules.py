@@ -123,6 +123,20 @@ def test_consumer_scales_on_backlog_per_task():
     ("rds", r"storage_encrypted\s+= true"),
     ("redis", r"at_rest_encryption_enabled = true"),
     ("redis", r'value = "noeviction"'),
+    ("waf", r'scope\s+= "CLOUDFRONT"'),
+    ("waf", r"provider = aws\.us_east_1"),
+    ("waf", r'name\s+= "aws-waf-logs-\$\{var\.name\}"'),
+    ("waf", r"aggregate_key_type\s+= \"IP\""),
+    ("waf", r'search_string\s+= "POST"'),
+    ("waf", r'name\s+= "AWSManagedRulesCommonRuleSet"'),
+    ("waf", r'name\s+= "AWSManagedRulesKnownBadInputsRuleSet"'),
+    ("waf", r'name = "authorization"'),
+    ("frontend", r"web_acl_id\s+= var\.web_acl_arn"),
+    ("frontend", r"strict_transport_security \{"),
+    ("frontend", r"for_each = var\.public_api_paths"),
+    ("frontend", r'event_type   = "viewer-request"'),
+    ("alb", r"port\s+= tostring\(var\.health_check_port\)"),
+    ("security-groups", r"cidr_ipv4\s+= var\.vpc_cidr_block\s+ip_protocol\s+= \"tcp\"\s+from_port\s+= var\.producer_ops_port"),
 ])
 def test_security_settings_are_in_place(module, pattern):
     assert re.search(pattern, module_text(module)), f"{module}: {pattern}"
@@ -163,3 +177,11 @@ def test_rds_offers_both_engines_at_their_current_long_term_release_with_the_mat
         assert engine + ".".join(version.split(".")[:2]) in RDS_PARAMETER_GROUP_FAMILIES
     version_checks = " ".join(check["condition"] for check in variables["engine_version"]["validation"])
     assert ">= 8" in version_checks and ">= 6" in version_checks, "MySQL before 8.0 and MariaDB before 10.6 are refused"
+
+
+def test_the_content_security_policy_at_the_edge_is_the_producers():
+    """CloudFront's default policy is the one the Producer sends (and the browser tests enforce)."""
+    edge = TREE.variables("frontend")["content_security_policy"]["default"]
+    producer = (TREE.root.parent / "Sources/Producer/HTTP/SecurityHeadersMiddleware.swift").read_text()
+    directives = re.findall(r'"((?:default|script|style|img|connect|object|base|form|frame)-[a-z-]+ [^"]+)"', producer)
+    assert edge == "; ".join(directives)

@@ -7,6 +7,18 @@ terraform_version_constraint  = ">= 1.11"
 
 locals {
   env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+
+  # The tags of both provider configurations below.
+  default_tags = <<-EOT
+    default_tags {
+      tags = {
+        Project     = "count-pipeline"
+        Environment = "${local.env.environment}"
+        Component   = "${basename(get_terragrunt_dir())}"
+        ManagedBy   = "terragrunt"
+      }
+    }
+  EOT
 }
 
 # One state bucket per account and region; S3-native locking (use_lockfile) replaces DynamoDB.
@@ -35,14 +47,15 @@ generate "provider" {
     provider "aws" {
       region = "${local.env.aws_region}"
 
-      default_tags {
-        tags = {
-          Project     = "count-pipeline"
-          Environment = "${local.env.environment}"
-          Component   = "${basename(get_terragrunt_dir())}"
-          ManagedBy   = "terragrunt"
-        }
-      }
+      ${indent(2, local.default_tags)}
+    }
+
+    # What CloudFront's scope needs in us-east-1 (the waf module's web ACL and its log group).
+    provider "aws" {
+      alias  = "us_east_1"
+      region = "us-east-1"
+
+      ${indent(2, local.default_tags)}
     }
   EOT
 }

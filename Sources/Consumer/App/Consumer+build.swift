@@ -30,19 +30,15 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
     return app
 }
 
-/// `/health` (alive, no I/O), `/ready` (Redis and the database answer, no batch stuck) and `/metrics` (Prometheus).
+/// The Consumer's operations routes (/health, /ready, /metrics) with its own checks: Redis and the
+/// database answer, and no batch is stuck.
 func buildProbeRouter(
     queue: QueueShards, database: DatabaseClient, stuck: StuckBatchMonitor, metrics: PrometheusCollectorRegistry?
 ) -> Router<BasicRequestContext> {
-    let router = Router()
-    if let metrics {
-        router.get("metrics") { _, _ in Response.prometheus(metrics) }
-    }
-    Probes(
+    let probes = Probes(
         program: "Consumer", hostname: Host.name, timeout: .seconds(1),
         redis: { try await queue.redis.ping(deadline: $0) },
         database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } },
-        ownState: ["batch": { stuck.problem }]
-    ).addRoutes(to: router.group())
-    return router
+        ownState: ["batch": { stuck.problem }])
+    return buildOperationsRouter(probes: probes, metrics: metrics)
 }

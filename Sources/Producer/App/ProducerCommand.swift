@@ -18,12 +18,17 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP server (default).")
 
     func run() async throws {
-        let configuration = try loadConfiguration(ProducerConfiguration.init(environment:))
+        let configuration = try loadConfiguration { env throws(ConfigurationError) in
+            let configuration = try ProducerConfiguration(environment: env)
+            try OpenFileLimit.check(maxConnections: configuration.limits.maxConnections, openFiles: OpenFileLimit.raisedToHardLimit())
+            return configuration
+        }
         configuration.log.bootstrap()
         let metrics = MetricsSetup.bootstrap()
         let logger = Logger(label: "Producer")
         logger.info("starting", metadata: [
-            "http": "\(configuration.httpHost):\(configuration.httpPort)",
+            "http": "\(configuration.httpHost):\(configuration.httpPort)", "ops_http": "\(configuration.httpHost):\(configuration.opsHttpPort)",
+            "instance": "\(InstanceName.current)", "hostname": "\(Host.name)",
             "redis": "\(configuration.redis.endpointDescription)", "queue": "\(configuration.redis.queue)",
             "database": "\(configuration.database.endpointDescription)",
         ])
@@ -35,6 +40,7 @@ struct Serve: AsyncParsableCommand {
 
 enum ProducerProbe: HealthCheckedProgram {
     static let name = "Producer"
-    static let portVariable = "HTTP_PORT"
-    static let defaultPort = 5080
+    /// /health of the operations port: the public one may sit behind limits meant for strangers.
+    static let portVariable = "OPS_HTTP_PORT"
+    static let defaultPort = 5082
 }

@@ -7,17 +7,24 @@ import SharedHTTP
 struct CountController<Context: RequestContext>: Sendable {
     let queue: any CountQueueing
     let counts: any CountReading
-    let hostname: String
+    /// The name public answers give for this instance (not the machine's host name).
+    let instanceName: String
     let requestTimeout: Duration
     let maxBodyBytes: Int
 
-    func addRoutes(to group: RouterGroup<Context>) {
-        group.post("count", use: create)
-        group.get("count", use: read)
+    /// `writes` carries the guards of POST (write token, rate limit); `reads` the rest.
+    func addRoutes(reads: RouterGroup<Context>, writes: RouterGroup<Context>) {
+        writes.post("count", use: create)
+        reads.get("count", use: read)
     }
 
     @Sendable func create(request: Request, context: Context) async throws -> Response {
         try Self.requireJSON(request)
+        // An announced body that is too large is refused before anything is read (the client may
+        // be waiting on Expect: 100-continue).
+        if let announced = request.headers[.contentLength].flatMap(Int.init), announced > maxBodyBytes {
+            throw JSONErrorMiddleware<Context>.translate(.contentTooLarge, request: request)
+        }
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let count = try CountRequest.parse(body.readableBytesView)
@@ -28,11 +35,14 @@ struct CountController<Context: RequestContext>: Sendable {
         } catch let rejection as QueueRejection where rejection.kind == .backpressure {
             throw APIError(status: .tooManyRequests, code: "queue_full", message: rejection.reason, retryAfterSeconds: 1)
         } catch let rejection as QueueRejection {
-            throw APIError.unavailable("shutting_down", rejection.reason)
+            throw APIError.unavailable("shutting_down", rejection.reason, detail: rejection.reason)
         } catch let error as RedisError where error.isRefusal {
-            throw APIError.unavailable("queue_refused", "Redis refused the Producer (\(error.message)); nothing was stored; an operator must fix the setting")
+            throw APIError.unavailable(
+                "queue_refused", "the queue refused this server's credentials; nothing was stored; an operator must fix the setting",
+                detail: "Redis refused the Producer: \(error.message)")
         } catch {
-            throw APIError.unavailable("queue_unavailable", "the queue (Redis) did not acknowledge the value in time (\(error)); nothing was stored, retry later")
+            throw APIError.unavailable(
+                "queue_unavailable", "the queue did not acknowledge the value in time; nothing was stored, retry later", detail: "\(error)")
         }
         let body201 = JSONText.object([
             "message": "\"Value added to Redis queue\"", "value": String(count), "id": JSONText.quoted(message.id),
@@ -45,11 +55,11 @@ struct CountController<Context: RequestContext>: Sendable {
         do {
             summary = try await counts.summary(deadline: .after(requestTimeout))
         } catch {
-            throw APIError.unavailable("database_unavailable", "the database did not answer in time (\(error)); retry later")
+            throw APIError.unavailable("database_unavailable", "the database did not answer in time; retry later", detail: "\(error)")
         }
         return .json(JSONText.object([
             "rows_count": String(summary.rowsCount), "latest_value": JSONText.integer(summary.latestValue),
-            "hostname": JSONText.quoted(hostname),
+            "hostname": JSONText.quoted(instanceName),
         ]))
     }
 

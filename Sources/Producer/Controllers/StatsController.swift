@@ -7,7 +7,8 @@ import SharedHTTP
 struct StatsController<Context: RequestContext>: Sendable {
     let queue: any QueueInspecting
     let counts: any CountReading
-    let hostname: String
+    /// The name public answers give for this instance (not the machine's host name).
+    let instanceName: String
     let requestTimeout: Duration
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -35,7 +36,7 @@ struct StatsController<Context: RequestContext>: Sendable {
             // Paused by an operator (`Consumer queue pause`): Consumers take no new batch; values still queue.
             "paused": depths.map { $0.pausedSinceMilliseconds == nil ? "false" : "true" } ?? "null",
             "paused_since_ms": JSONText.integer(depths?.pausedSinceMilliseconds.map { Int64($0) }),
-            "hostname": JSONText.quoted(hostname),
+            "hostname": JSONText.quoted(instanceName),
             "server_time_ms": String(UnixTime.milliseconds()),
             "sources": JSONText.object([
                 "redis": depths == nil ? "\"unavailable\"" : "\"ok\"",

@@ -1,50 +1,84 @@
 import Hummingbird
+import Logging
 import NIOHTTP1
 import Shared
 
 /// An error answered as `{"error": "<machine code>", "message": "<what was wrong and how to fix it>"}`.
+/// The message is for the client and names no host, address, port or server error text; `detail`
+/// holds those for the log line, which carries the same request id as the answer.
 struct APIError: HTTPResponseError, Equatable {
     let status: HTTPResponse.Status
     let code: String
     let message: String
     /// Seconds for `Retry-After` (429 and 503).
     var retryAfterSeconds: Int?
+    /// Further headers of the answer (`WWW-Authenticate` on a 401).
+    var headers: HTTPFields = [:]
+    /// What only the log may know: the underlying error with its hosts and ports.
+    var detail: String?
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        let body = JSONText.object(["error": JSONText.quoted(code), "message": JSONText.quoted(message)])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// `{"error": <code>, "message": <message>}`.
+    var body: String {
+        JSONText.object(["error": JSONText.quoted(code), "message": JSONText.quoted(message)])
     }
 
     static func badRequest(_ code: String, _ message: String) -> APIError {
         APIError(status: .badRequest, code: code, message: message)
     }
 
-    static func unavailable(_ code: String, _ message: String) -> APIError {
-        APIError(status: .serviceUnavailable, code: code, message: message, retryAfterSeconds: 1)
+    static func unavailable(_ code: String, _ message: String, detail: String) -> APIError {
+        APIError(status: .serviceUnavailable, code: code, message: message, retryAfterSeconds: 1, detail: detail)
     }
 }
 
 /// Answers every error as JSON, never HTML: API errors as they are, the framework's own (404, 405,
-/// 413, ...) with a code and message of ours, anything else as a 500 without internals.
+/// 413, ...) with a code and message of ours, anything else as a 500 without internals. Every
+/// error answer has a log line under the request's id (Hummingbird's `hb.request.id`, which the
+/// answer carries as X-Request-Id): with the detail the answer leaves out, at warning for a 5xx;
+/// at debug for a client's mistake, whose message already says everything (a flood of bad
+/// requests must not become a flood of log lines).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let answer: APIError
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return try error.response(from: request, context: context)
+            answer = error
         } catch let error as any HTTPResponseError {
-            return try Self.translate(error.status, request: request).response(from: request, context: context)
+            answer = Self.translate(error.status, request: request)
         } catch let error as HTTPParserError {
             // The body could not be decoded (a bad chunk, or the client hung up mid-body): the client's fault.
-            context.logger.debug("malformed request body", metadata: ["error": "\(error)"])
-            return try APIError.badRequest("malformed_request", "the request body could not be read: \(error.debugDescription)")
-                .response(from: request, context: context)
+            var refusal = APIError.badRequest("malformed_request", "the request body could not be read: its framing (chunks or Content-Length) is broken")
+            refusal.detail = "\(error)"
+            answer = refusal
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return try APIError(status: .internalServerError, code: "internal_error", message: "internal error; the server log has the details")
-                .response(from: request, context: context)
+            answer = APIError(
+                status: .internalServerError, code: "internal_error",
+                message: "internal error; the server log has the details under this answer's X-Request-Id",
+                detail: String(reflecting: error))
+        }
+        Self.log(answer, request: request, logger: context.logger)
+        return try answer.response(from: request, context: context)
+    }
+
+    static func log(_ answer: APIError, request: Request, logger: Logger) {
+        // The path as a quoted literal: a control character in it cannot forge a log line.
+        var metadata: Logger.Metadata = [
+            "status": "\(answer.status.code)", "error": "\(answer.code)", "method": "\(request.method)",
+            "path": "\(request.uri.path.debugDescription)",
+        ]
+        if let detail = answer.detail { metadata["detail"] = "\(detail)" }
+        switch answer.status.code {
+        case 500: logger.error("unhandled error", metadata: metadata)
+        case 501...: logger.warning("request failed", metadata: metadata)
+        default: logger.debug("request refused", metadata: metadata)
         }
     }
 
@@ -52,7 +86,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch status {
         case .notFound:
             APIError(status: status, code: "not_found",
-                     message: "no route for \(request.method) \(request.uri.path); routes: POST /count, GET /count, GET /stats, GET /health, GET /ready (also under /api/)")
+                     message: "no route for \(request.method) \(request.uri.path); routes: POST /count, GET /count, GET /stats, GET /health (also under /api/)")
         case .methodNotAllowed:
             APIError(status: status, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")
         case .badRequest:

@@ -41,6 +41,7 @@ public enum MetricName {
     public static let enqueued = "count_pipeline_enqueued_total"
     public static let pushFailures = "count_pipeline_push_failures_total"
     public static let rejected = "count_pipeline_rejected_total"
+    public static let publicConnections = "count_pipeline_public_connections"
     public static let insertDuration = "count_pipeline_insert_duration_seconds"
     public static let insertBatchSize = "count_pipeline_insert_batch_size"
     public static let inserted = "count_pipeline_inserted_total"

@@ -32,6 +32,7 @@ inputs = {
   public_subnet_ids   = dependency.vpc.outputs.public_subnet_ids
   security_group_id   = dependency.security_groups.outputs.alb_security_group_id
   target_port         = local.app.producer_port
+  health_check_port   = local.app.producer_ops_port
   certificate_arn     = local.env.api_certificate_arn
   deletion_protection = local.env.deletion_protection
 }

@@ -18,6 +18,15 @@ dependency "alb" {
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
 
+dependency "waf" {
+  config_path = "${get_terragrunt_dir()}/../waf"
+
+  mock_outputs = {
+    web_acl_arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/count-mock/01234567-89ab-cdef-0123-456789abcdef"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
 inputs = {
   name        = local.env.name_prefix
   bucket_name = "${local.env.name_prefix}-page-${get_aws_account_id()}"
@@ -27,4 +36,6 @@ inputs = {
   origin_header_name     = dependency.alb.outputs.origin_header_name
   origin_header_value    = dependency.alb.outputs.origin_header_value
   force_destroy          = !local.env.deletion_protection
+  # null where the environment leaves WAF off (waf_enabled = false).
+  web_acl_arn = dependency.waf.outputs.web_acl_arn
 }

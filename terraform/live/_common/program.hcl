@@ -134,8 +134,13 @@ inputs = merge(
         producer = {
           HTTP_HOST      = "0.0.0.0"
           HTTP_PORT      = tostring(local.app.producer_port)
+          OPS_HTTP_PORT  = tostring(local.app.producer_ops_port)
           DB_USER        = dependency.rds.outputs.producer_username
           REDIS_USERNAME = dependency.redis.outputs.producer_username
+
+          # CloudFront writes the viewer into X-Forwarded-For and the ALB appends CloudFront:
+          # two hops to believe, should RATE_LIMIT_PER_SECOND be turned on (WAF limits already).
+          TRUSTED_PROXY_HOPS = "2"
         }
         consumer = {
           HTTP_HOST             = "0.0.0.0"
@@ -157,6 +162,7 @@ inputs = merge(
     producer = {
       program            = "Producer"
       container_port     = local.app.producer_port
+      operations_port    = local.app.producer_ops_port
       repository_url     = dependency.ecr.outputs.repository_urls.producer
       ecr_repository_arn = dependency.ecr.outputs.repository_arns.producer
       security_group_ids = [dependency.security_groups.outputs.producer_security_group_id]

@@ -9,6 +9,11 @@ locals {
   deletion_protection = true
   alarm_emails        = []
 
+  # AWS WAF on the CloudFront distribution (on); the limit is
+  # POST /api/count requests per client IP per minute, answered 429 beyond it.
+  waf_enabled                     = true
+  waf_post_count_limit_per_minute = 300
+
   # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
   api_domain_name     = null
   api_certificate_arn = null

@@ -41,8 +41,10 @@ resource "aws_lb_target_group" "producer" {
   deregistration_delay = 30
 
   # /health is liveness without I/O: a database outage must not take every Producer out of the
-  # ALB, because POST /count needs only Redis.
+  # ALB, because POST /count needs only Redis. It is probed on the operations port, which the
+  # security groups open to the VPC only: the public port's limits are for strangers, not for this.
   health_check {
+    port                = tostring(var.health_check_port)
     path                = var.health_check_path
     matcher             = "200"
     interval            = 15

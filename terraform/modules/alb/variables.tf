@@ -50,6 +50,17 @@ variable "target_port" {
   }
 }
 
+variable "health_check_port" {
+  type        = number
+  description = "Port the ALB probes on each Producer task: its operations port (OPS_HTTP_PORT)."
+  default     = 5082
+
+  validation {
+    condition     = var.health_check_port > 1024 && var.health_check_port < 65536
+    error_message = "health_check_port must be an unprivileged port (1025-65535)."
+  }
+}
+
 variable "health_check_path" {
   type        = string
   description = "Path the ALB probes on each Producer task."

@@ -16,8 +16,8 @@ locals {
     }
   } : {}
 
-  port_mappings = var.container_port == null ? [] : [
-    { containerPort = var.container_port, protocol = "tcp" }
+  port_mappings = [
+    for port in [var.container_port, var.operations_port] : { containerPort = port, protocol = "tcp" } if port != null
   ]
 }
 

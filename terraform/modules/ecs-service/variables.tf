@@ -98,6 +98,17 @@ variable "container_port" {
   }
 }
 
+variable "operations_port" {
+  type        = number
+  description = "A second port the program listens on for the network only (the Producer's OPS_HTTP_PORT, 5082: /metrics, /ready, /health, the ALB's health checks); null for none."
+  default     = null
+
+  validation {
+    condition     = var.operations_port == null || try(var.operations_port > 1024 && var.operations_port < 65536, false)
+    error_message = "operations_port must be an unprivileged port (1025-65535): the container runs as user 10001."
+  }
+}
+
 variable "environment_variables" {
   type        = map(string)
   description = "Plain configuration passed as environment variables. Secrets are refused here: pass them in `secrets`."

@@ -22,3 +22,8 @@ output "url" {
   description = "HTTPS address of the dashboard; the API is under /api/."
   value       = "https://${local.custom_domain ? var.aliases[0] : aws_cloudfront_distribution.this.domain_name}"
 }
+
+output "response_headers_policy_id" {
+  description = "ID of the security response-headers policy (CSP, HSTS, nosniff, framing) on every behaviour."
+  value       = aws_cloudfront_response_headers_policy.security_headers.id
+}

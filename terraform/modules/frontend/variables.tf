@@ -90,3 +90,42 @@ variable "force_destroy" {
   description = "Let terraform delete the bucket while it holds objects (non-production only)."
   default     = false
 }
+
+variable "public_api_paths" {
+  type        = list(string)
+  description = "The API paths CloudFront forwards to the ALB; every other /api/ path is answered with a JSON 404 at the edge."
+  default     = ["/api/count", "/api/stats", "/api/health"]
+
+  validation {
+    condition     = length(var.public_api_paths) > 0 && alltrue([for path in var.public_api_paths : startswith(path, "/api/") && path != "/api/*"])
+    error_message = "public_api_paths must be paths under /api/ (not the /api/* catch-all itself)."
+  }
+}
+
+variable "content_security_policy" {
+  type        = string
+  description = "Content-Security-Policy CloudFront sends with every answer; the default is the Producer's own (only the page's origin, no inline script, no framing)."
+  default     = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+  validation {
+    condition     = strcontains(var.content_security_policy, "frame-ancestors 'none'") && !strcontains(var.content_security_policy, "unsafe-inline")
+    error_message = "content_security_policy must keep frame-ancestors 'none' and must not allow 'unsafe-inline'."
+  }
+}
+
+variable "hsts_max_age_seconds" {
+  type        = number
+  description = "Strict-Transport-Security max-age: how long browsers insist on HTTPS for the site."
+  default     = 31536000
+
+  validation {
+    condition     = var.hsts_max_age_seconds >= 86400
+    error_message = "hsts_max_age_seconds must be at least a day (86400)."
+  }
+}
+
+variable "hsts_include_subdomains" {
+  type        = bool
+  description = "Add includeSubDomains to Strict-Transport-Security (only when every subdomain of the custom domain speaks HTTPS)."
+  default     = false
+}

@@ -6,7 +6,7 @@ data "aws_ec2_managed_prefix_list" "cloudfront" {
 locals {
   groups = {
     alb      = "ALB: HTTP(S) from CloudFront's origin-facing addresses only"
-    producer = "Producer tasks: the API port from the ALB only"
+    producer = "Producer tasks: the API port from the ALB only, the operations port from inside the VPC"
     consumer = "Consumer tasks: no inbound traffic"
     redis    = "ElastiCache: the Redis port from the Producer and Consumer only"
     db       = "RDS: the database port from the Producer and Consumer only"
@@ -16,6 +16,7 @@ locals {
   # ingress rule on the target are made from the same row, so the two sides cannot drift.
   flows = {
     alb_to_producer   = { from = "alb", to = "producer", port = var.producer_port }
+    alb_health_checks = { from = "alb", to = "producer", port = var.producer_ops_port }
     producer_to_redis = { from = "producer", to = "redis", port = var.redis_port }
     consumer_to_redis = { from = "consumer", to = "redis", port = var.redis_port }
     producer_to_db    = { from = "producer", to = "db", port = var.db_port }
@@ -60,6 +61,17 @@ resource "aws_vpc_security_group_egress_rule" "flow" {
   from_port                    = each.value.port
   to_port                      = each.value.port
   description                  = "To ${each.value.to}"
+}
+
+# /metrics, /ready and /health of the Producer's operations port: for Prometheus and other machines
+# of the VPC. CloudFront never reaches it: it talks to the ALB, which forwards the API port only.
+resource "aws_vpc_security_group_ingress_rule" "producer_operations_from_vpc" {
+  security_group_id = aws_security_group.this["producer"].id
+  cidr_ipv4         = var.vpc_cidr_block
+  ip_protocol       = "tcp"
+  from_port         = var.producer_ops_port
+  to_port           = var.producer_ops_port
+  description       = "Operations port (OPS_HTTP_PORT) from inside the VPC"
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {

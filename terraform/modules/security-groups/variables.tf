@@ -30,6 +30,27 @@ variable "producer_port" {
   }
 }
 
+variable "producer_ops_port" {
+  type        = number
+  description = "The Producer's operations port (OPS_HTTP_PORT: /metrics, /ready, /health), opened to the VPC only."
+  default     = 5082
+
+  validation {
+    condition     = var.producer_ops_port > 1024 && var.producer_ops_port < 65536 && var.producer_ops_port != var.producer_port
+    error_message = "producer_ops_port must be an unprivileged port (1025-65535) other than producer_port."
+  }
+}
+
+variable "vpc_cidr_block" {
+  type        = string
+  description = "CIDR block of the VPC: the only source allowed to reach the Producer's operations port."
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr_block, 0)) && var.vpc_cidr_block != "0.0.0.0/0"
+    error_message = "vpc_cidr_block must be the VPC's CIDR block, not 0.0.0.0/0."
+  }
+}
+
 variable "redis_port" {
   type        = number
   description = "Port of the ElastiCache replication group."

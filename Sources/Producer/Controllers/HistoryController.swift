@@ -21,8 +21,7 @@ struct HistoryController<Context: RequestContext>: Sendable {
         do {
             return .json(try await history.series(window: window, deadline: .after(requestTimeout)).json)
         } catch {
-            context.logger.warning("reading history failed", metadata: ["error": "\(error)"])
-            throw APIError.unavailable("history_unavailable", "the history (Redis) did not answer in time; retry later")
+            throw APIError.unavailable("history_unavailable", "the history (Redis) did not answer in time; retry later", detail: "\(error)")
         }
     }
 }

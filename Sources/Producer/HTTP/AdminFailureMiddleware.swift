@@ -10,8 +10,8 @@ struct AdminFailureMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as QueueOperationError {
             throw APIError(status: .notFound, code: "unknown_id", message: error.description)
         } catch let error as RedisError {
-            context.logger.warning("admin request failed on Redis", metadata: ["error": "\(error)"])
-            throw APIError.unavailable("queue_unavailable", "the queue (Redis) did not answer in time; nothing more was changed, retry later")
+            throw APIError.unavailable(
+                "queue_unavailable", "the queue (Redis) did not answer in time; nothing more was changed, retry later", detail: "\(error)")
         }
     }
 }

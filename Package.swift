@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Producer", "Shared", "SharedHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

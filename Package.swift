@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "Producer", "Shared", "SharedHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

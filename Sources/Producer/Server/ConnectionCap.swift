@@ -54,7 +54,6 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private let connections: OpenConnections
     private let logger: Logger
-    private var counted = false
     private var refused = false
 
     init(connections: OpenConnections, logger: Logger) {
@@ -63,8 +62,9 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        counted = true
         refused = !connections.opened()
+        // Uncounted when the channel closes, however it ends (as Hummingbird's own handler does).
+        context.channel.closeFuture.whenComplete { [connections, logger] _ in connections.closed(logger: logger) }
         if refused, context.channel.isActive { refuse(context) }
     }
 
@@ -75,13 +75,6 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refused else { return }
         context.fireChannelRead(data)
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        if counted {
-            counted = false
-            connections.closed(logger: logger)
-        }
     }
 
     private func refuse(_ context: ChannelHandlerContext) {

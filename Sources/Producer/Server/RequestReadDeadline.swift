@@ -31,7 +31,7 @@ final class RequestReadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if requestStarted == nil {
-            requestStarted = .now()
+            requestStarted = context.eventLoop.now
             answeredEarly = false
         }
         bytesOfThisRequest += unwrapInboundIn(data).readableBytes

@@ -86,7 +86,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch status {
         case .notFound:
             APIError(status: status, code: "not_found",
-                     message: "no route for \(request.method) \(request.uri.path); routes: POST /count, GET /count, GET /stats, GET /health (also under /api/)")
+                     message: "no route for \(request.method) \(request.uri.path); routes: POST /count, GET /count, GET /stats, GET /history, GET /health (also under /api/; /admin/... where enabled)")
         case .methodNotAllowed:
             APIError(status: status, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")
         case .badRequest:

@@ -93,8 +93,8 @@ variable "force_destroy" {
 
 variable "public_api_paths" {
   type        = list(string)
-  description = "The API paths CloudFront forwards to the ALB; every other /api/ path is answered with a JSON 404 at the edge."
-  default     = ["/api/count", "/api/stats", "/api/health"]
+  description = "The API paths CloudFront forwards to the ALB; every other /api/ path is answered with a JSON 404 at the edge. /api/admin/* answers only where ADMIN_TOKEN is set (else the Producer's 404) and needs the token."
+  default     = ["/api/count", "/api/stats", "/api/history", "/api/health", "/api/admin/*"]
 
   validation {
     condition     = length(var.public_api_paths) > 0 && alltrue([for path in var.public_api_paths : startswith(path, "/api/") && path != "/api/*"])

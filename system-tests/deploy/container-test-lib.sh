@@ -35,6 +35,19 @@ make_certificates() { # server-name
   ) 2>/dev/null || die "openssl could not make the test certificates"
 }
 
+# POSTs `value` to the Producer at `address` and waits (20 s at most) until it is the latest row.
+post_and_await_row() { # address value what
+  local address=$1 value=$2 what=$3 reply
+  reply=$(curl -sS --max-time 5 -H 'Content-Type: application/json' -d "{\"count\": $value}" "http://$address/count")
+  [[ $reply == *"\"value\":$value"* ]] || die "POST /count $what answered: $reply"
+  for _ in $(seq 100); do
+    reply=$(curl -sS --max-time 5 "http://$address/count")
+    [[ $reply == *"\"latest_value\":$value"* ]] && return
+    sleep 0.2
+  done
+  die "the value posted $what never became the latest row: $reply"
+}
+
 # Waits until a container's health check passes; fails when it stops or stays unhealthy for 60 s.
 wait_healthy() { # container-id
   local id=$1 state=""

@@ -87,7 +87,7 @@ setup_over_tls() {
 }
 
 pipeline_over_tls() {
-  local producer consumer address value reply cipher
+  local producer consumer address value cipher
   producer=$(run_app producer "$PRODUCER_PASSWORD" /app/Producer)
   consumer=$(run_app consumer "$CONSUMER_PASSWORD" /app/Consumer)
   CONTAINERS+=("$producer" "$consumer")
@@ -95,14 +95,7 @@ pipeline_over_tls() {
   wait_healthy "$consumer"
   address=$(docker port "$producer" 5080/tcp | head -1)
   value=$((RANDOM * 100000 + RUN_ID % 100000))
-  reply=$(curl -sS --max-time 5 -H 'Content-Type: application/json' -d "{\"count\": $value}" "http://$address/count")
-  [[ $reply == *"\"value\":$value"* ]] || die "POST /count answered: $reply"
-  for _ in $(seq 100); do
-    reply=$(curl -sS --max-time 5 "http://$address/count")
-    [[ $reply == *"\"latest_value\":$value"* ]] && break
-    sleep 0.2
-  done
-  [[ $reply == *"\"latest_value\":$value"* ]] || die "the value posted never became the latest row in MySQL: $reply"
+  post_and_await_row "$address" "$value" "to the Producer on MySQL"
   cipher=$(mysql_sql "SELECT COUNT(*) FROM performance_schema.status_by_thread s JOIN performance_schema.threads t USING (thread_id)
     WHERE t.processlist_user IN ('producer', 'consumer') AND s.variable_name = 'Ssl_cipher' AND s.variable_value <> ''")
   [[ $cipher -ge 2 ]] || die "the programs' sessions are not encrypted (sessions with a cipher: $cipher)"

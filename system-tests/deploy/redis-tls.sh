@@ -78,7 +78,7 @@ run_app() { # user password db-user db-password command [extra docker options...
 }
 
 pipeline_over_tls() {
-  local producer consumer address value reply
+  local producer consumer address value
   producer=$(run_app producer "$PRODUCER_PASSWORD" producer "$PRODUCER_DB_PASSWORD" /app/Producer -p 127.0.0.1::5080)
   consumer=$(run_app consumer "$CONSUMER_PASSWORD" consumer "$CONSUMER_DB_PASSWORD" /app/Consumer)
   CONTAINERS+=("$producer" "$consumer")
@@ -86,14 +86,7 @@ pipeline_over_tls() {
   wait_healthy "$consumer"
   address=$(docker port "$producer" 5080/tcp | head -1)
   value=$((RANDOM * 100000 + RUN_ID % 100000))
-  reply=$(curl -sS --max-time 5 -H 'Content-Type: application/json' -d "{\"count\": $value}" "http://$address/count")
-  [[ $reply == *"\"value\":$value"* ]] || die "POST /count over TLS answered: $reply"
-  for _ in $(seq 100); do
-    reply=$(curl -sS --max-time 5 "http://$address/count")
-    [[ $reply == *"\"latest_value\":$value"* ]] && break
-    sleep 0.2
-  done
-  [[ $reply == *"\"latest_value\":$value"* ]] || die "the value posted over TLS never became the latest row: $reply"
+  post_and_await_row "$address" "$value" "over TLS"
   [[ $(redis_cli LLEN "$QUEUE") == 0 ]] || die "the TLS queue is not empty after the drain"
   echo "Producer and Consumer over TLS with their ACL users: $value posted, queued, and stored as the latest row"
 }

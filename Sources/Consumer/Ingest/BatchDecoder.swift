@@ -1,7 +1,7 @@
 import Shared
 
 /// Splits a fetched batch into messages to insert and entries for the dead-letter list.
-struct DecodedBatch: Equatable {
+struct DecodedBatch: Equatable, Sendable {
     /// Messages to insert, each id once: a client that retried with the same Idempotency-Key
     /// before the first copy was fetched puts both copies in one batch, and the first one wins.
     var messages: [QueueMessage] = []

@@ -114,10 +114,19 @@ struct IngestLoop: Service {
         }
     }
 
-    /// A batch as it came from one shard's queue.
+    /// A batch as it came from one shard's queue, decoded as it arrives: a prefetched batch is
+    /// decoded while the one before is in its transaction, so the Consumer's own work overlaps the
+    /// database's too.
     private struct FetchedBatch: Equatable, Sendable {
         let shard: Int
         let entries: [[UInt8]]
+        let decoded: DecodedBatch
+
+        init(shard: Int, entries: [[UInt8]]) {
+            self.shard = shard
+            self.entries = entries
+            self.decoded = DecodedBatch(entries: entries)
+        }
     }
 
     /// A batch whose rows are committed; its acknowledge (with its dead letters) is still to come.
@@ -256,7 +265,7 @@ struct IngestLoop: Service {
     /// Inserts the batch's rows, isolating what the database refuses; retries until that holds (or,
     /// after SIGTERM, until the grace period ends).
     private func write(_ fetched: FetchedBatch) async throws -> CommittedBatch {
-        let batch = DecodedBatch(entries: fetched.entries)
+        let batch = fetched.decoded
         let started = ContinuousClock.now
         let outcome = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("inserting")) {
             try await database.withConnection(deadline: .after(configuration.databaseTimeout)) { [writer, messages = batch.messages] connection in

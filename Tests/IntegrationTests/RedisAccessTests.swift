@@ -67,14 +67,15 @@ struct RedisAccessTests {
         return try connection.run(command, timeout: .seconds(5))
     }
 
-    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+    /// A Producer on `redis` and `database`, served on a free loopback port.
+    static func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
         var configuration = ProducerConfiguration(redis: redis, database: database)
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = 0
         return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
     }
 
-    private static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
+    static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
         try await client.execute(
             uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": \#(value)}"#)
         ) { response in
@@ -93,7 +94,7 @@ struct RedisAccessTests {
         let database = try TestServices.freshDatabase()
         // Three shards: the rules cover a sharded queue's keys too.
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: consumerUser.settings(queue: queue, shards: 3), database: database))
-        try await producer(redis: producerUser.settings(queue: queue, shards: 3), database: database).test(.live) { client in
+        try await Self.producer(redis: producerUser.settings(queue: queue, shards: 3), database: database).test(.live) { client in
             for value in 1...20 {
                 let status = try await Self.post(client, value).0
                 #expect(status == .created)
@@ -130,7 +131,7 @@ struct RedisAccessTests {
         let user = try ACLUser.create(program: "producer", queue: queue)
         defer { try? user.delete() }
         let database = try TestServices.freshDatabase()
-        try await producer(redis: user.settings(queue: queue), database: database).test(.live) { client in
+        try await Self.producer(redis: user.settings(queue: queue), database: database).test(.live) { client in
             #expect(try await Self.post(client, 1).0 == .created)
 
             try Self.admin(["ACL", "SETUSER", user.name, "resetpass", ">rotated-\(user.password)"])

@@ -22,7 +22,7 @@ final class RedisNodeConnections: Sendable {
     /// Sends the commands in one write on a shared connection; replies in order.
     func send(_ commands: [[[UInt8]]], deadline: Deadline) async throws -> [RedisValue] {
         let lane = lanes[nextLane.wrappingAdd(1, ordering: .relaxed).oldValue % lanes.count]
-        let connection = try await lane.connection { [connector, address] in try await connector.connect(to: address, deadline: deadline) }
+        let connection = try await lane.connection(to: address, by: connector, deadline: deadline)
         return try await connection.replies(to: commands, deadline: deadline)
     }
 
@@ -65,7 +65,8 @@ private final class Lane: Sendable {
 
     private let state = Mutex(State.empty)
 
-    func connection(_ open: @escaping @Sendable () async throws -> RedisConnection) async throws -> RedisConnection {
+    /// The lane's connection; if it has none that works, one made by `connector` within `deadline`.
+    func connection(to address: RedisNodeAddress, by connector: RedisConnector, deadline: Deadline) async throws -> RedisConnection {
         enum Next {
             case use(RedisConnection)
             case await(Task<RedisConnection, any Error>)
@@ -79,7 +80,7 @@ private final class Lane: Sendable {
             case .closed:
                 throw RedisError(kind: .connection, message: "the Redis client is shut down")
             case .ready, .empty:
-                let attempt = Task { try await open() }
+                let attempt = Task { try await connector.connect(to: address, deadline: deadline) }
                 state = .connecting(attempt)
                 return .await(attempt)
             }

@@ -86,8 +86,8 @@ def http_ok(path):
     return connection.getresponse().status == 200
 
 
-def start_producer(database, queue):
-    producer = Program(os.environ["PRODUCER_BIN"], f"producer-{database}", database, queue)
+def start_producer(database, queue, **extra):
+    producer = Program(os.environ["PRODUCER_BIN"], f"producer-{database}", database, queue, **extra)
     wait_until(lambda: http_ok("/health"), 30, "the Producer")
     return producer
 
@@ -128,19 +128,30 @@ def counted_rows(database):
 
 
 def measure_http(figures):
+    """POST /count beside GET /health of the same Producer; then the same POSTs with every request
+    pushing its own RPUSH (PUSH_BATCH_LIMIT=1, pipelined on the connections) instead of coalesced."""
     create_database("bench_http")
-    producer = start_producer("bench_http", "bench_http")
     post_script = STATE / "post.lua"
     post_script.write_text('wrk.method = "POST"\nwrk.body = \'{"count": 42}\'\nwrk.headers["Content-Type"] = "application/json"\n')
-    for connections in (32, 128):
+    producer = start_producer("bench_http", "bench_http")
+    coalesced = {}
+    for connections in (64, 128):
         health = wrk("/health", connections)
-        post = wrk("/count", connections, post_script)
+        post = coalesced[connections] = wrk("/count", connections, post_script)
         redis("DEL", "bench_http")
-        figures.append(row(f"POST /count req/s, {connections} conns", post["rps"], "req/s", health["rps"], "GET /health req/s", 0.7,
+        figures.append(row(f"POST /count req/s, {connections} conns", post["rps"], "req/s", health["rps"], "GET /health req/s", 0.85,
                            f"p50 {post['p50_ms']:.2f} ms, p99 {post['p99_ms']:.2f} ms, errors {post['errors']}; "
                            f"GET /health p50 {health['p50_ms']:.2f} ms, p99 {health['p99_ms']:.2f} ms"))
-    figures.append(row("Producer peak RSS under load", producer.peak_rss_mb(), "MB", 64, "limit", None,
+    figures.append(row("Producer peak RSS under load", producer.peak_rss_mb(), "MB", 48, "limit", None,
                        f"after 4 wrk phases, up to 128 connections; {producer.memory_note()}", lower_is_better=True))
+    producer.stop()
+    producer = start_producer("bench_http", "bench_http", PUSH_BATCH_LIMIT=1)
+    for connections in (64, 128):
+        post = wrk("/count", connections, post_script)
+        redis("DEL", "bench_http")
+        figures.append(row(f"POST /count req/s, {connections} conns, one RPUSH per request", post["rps"], "req/s",
+                           coalesced[connections]["rps"], "coalesced", None,
+                           f"p50 {post['p50_ms']:.2f} ms, p99 {post['p99_ms']:.2f} ms, errors {post['errors']}"))
     producer.stop()
 
 

@@ -67,12 +67,12 @@ struct RedisAccessTests {
         return try connection.run(command, timeout: .seconds(5))
     }
 
-
-    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+    /// A Producer on `redis` and `database`, served on free loopback ports.
+    static func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
         buildApplication(TestServices.producerConfiguration(redis: redis, database: database), logger: TestServices.logger, metrics: TestServices.metrics)
     }
 
-    private static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
+    static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
         try await client.execute(
             uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": \#(value)}"#)
         ) { response in
@@ -182,7 +182,7 @@ struct RedisAccessTests {
         let user = try ACLUser.create(program: "producer", queue: queue)
         defer { try? user.delete() }
         let database = try TestServices.freshDatabase()
-        try await producer(redis: user.settings(queue: queue), database: database).test(.live) { client in
+        try await Self.producer(redis: user.settings(queue: queue), database: database).test(.live) { client in
             #expect(try await Self.post(client, 1).0 == .created)
 
             try Self.admin(["ACL", "SETUSER", user.name, "resetpass", ">rotated-\(user.password)"])

@@ -78,7 +78,7 @@ import Synchronization
 
     private static let wrongPassword = RedisError(kind: .authentication, message: "WRONGPASS invalid username-password pair")
 
-    @Test func aRefusalIsRepeatedWithoutConnectingUntilItsDelayPassesAndTheDelayDoubles() throws {
+    @Test func aRefusalIsRepeatedWithoutConnectingUntilItsDelayPassesAndTheDelayDoubles() async throws {
         let clock = ManualClock()
         let backoff = RefusalBackoff(now: { clock.now })
         var attempts = 0
@@ -88,8 +88,8 @@ import Synchronization
         }
         for (advance, expectedAttempts) in [(Duration.zero, 1), (.milliseconds(500), 1), (.milliseconds(600), 2), (.seconds(1), 2), (.seconds(1), 3)] {
             clock.advance(advance)
-            #expect {
-                _ = try backoff.attempt(refuse)
+            await #expect {
+                _ = try await backoff.attempt(refuse)
             } throws: { error in
                 (error as? RedisError)?.kind == .authentication && "\(error)".contains("WRONGPASS")
             }
@@ -97,30 +97,30 @@ import Synchronization
         }
         // A success (the password was fixed) clears the hold at once.
         clock.advance(.seconds(4))
-        #expect(try backoff.attempt { () throws(RedisError) in 42 } == 42)
-        _ = try? backoff.attempt(refuse)
+        #expect(try await backoff.attempt { () throws(RedisError) in 42 } == 42)
+        _ = try? await backoff.attempt(refuse)
         clock.advance(.milliseconds(1001))
-        _ = try? backoff.attempt(refuse)
+        _ = try? await backoff.attempt(refuse)
         #expect(attempts == 5)
     }
 
-    @Test func heldRefusalsSayHowLongUntilTheNextTry() {
+    @Test func heldRefusalsSayHowLongUntilTheNextTry() async {
         let clock = ManualClock()
         let backoff = RefusalBackoff(now: { clock.now })
-        _ = try? backoff.attempt { () throws(RedisError) -> Int in throw Self.wrongPassword }
+        _ = try? await backoff.attempt { () throws(RedisError) -> Int in throw Self.wrongPassword }
         clock.advance(.milliseconds(250))
-        #expect {
-            _ = try backoff.attempt { () throws(RedisError) in 1 }
+        await #expect {
+            _ = try await backoff.attempt { () throws(RedisError) in 1 }
         } throws: { error in
             "\(error)".contains("not tried again for another 750 ms")
         }
     }
 
-    @Test func anUnreachableServerIsNotHeldBack() {
+    @Test func anUnreachableServerIsNotHeldBack() async {
         let backoff = RefusalBackoff()
         var attempts = 0
         for _ in 0..<3 {
-            _ = try? backoff.attempt { () throws(RedisError) -> Int in
+            _ = try? await backoff.attempt { () throws(RedisError) -> Int in
                 attempts += 1
                 throw RedisError(kind: .connection, message: "connection refused")
             }

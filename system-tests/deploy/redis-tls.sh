@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis over TLS for real, in the runtime image (its hiredis 1.x has libhiredis_ssl): a redis-server
+# Redis over TLS for real, in the runtime image (TLS is swift-nio-ssl's, compiled in): a redis-server
 # of the test Redis image that listens only on a TLS port, with certificates made here by openssl
 # and the deployment's own ACL users (terraform/modules/redis/acl/*.tftpl). The Producer and the
 # Consumer speak TLS to it and verify its certificate: a value posted over TLS becomes a row in the

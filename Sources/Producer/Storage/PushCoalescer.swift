@@ -8,7 +8,8 @@ import Synchronization
 /// Turns many concurrent `POST /count`s into few RPUSHes. A few workers each take everything that
 /// is waiting (up to `batchLimit`) and push it in one command; while a push is in flight, new
 /// requests gather for the next one. With light traffic a request finds an idle worker and is pushed
-/// at once, so batching adds no latency.
+/// at once, so batching adds no latency. With `batchLimit` 1 there is nothing to gather: each
+/// request pushes its own value from its own task, pipelined with the others on the connections.
 final class PushCoalescer: CountQueueing, Service {
     private struct Waiting {
         let payload: String
@@ -58,6 +59,10 @@ final class PushCoalescer: CountQueueing, Service {
                 kind: .backpressure,
                 reason: "the queue holds more than \(backpressure.highWaterMark) values waiting for the database; retry in a moment")
         }
+        guard batchLimit > 1 else {
+            guard !state.withLock({ $0.draining }) else { throw Self.shuttingDown }
+            return try await push([message.encoded], deadline: deadline)
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
                 guard !state.draining else { return (false, nil) }
@@ -67,10 +72,12 @@ final class PushCoalescer: CountQueueing, Service {
             if accepted {
                 worker?.resume()
             } else {
-                continuation.resume(throwing: QueueRejection(kind: .shuttingDown, reason: "the Producer is shutting down; retry on another instance"))
+                continuation.resume(throwing: Self.shuttingDown)
             }
         }
     }
+
+    private static let shuttingDown = QueueRejection(kind: .shuttingDown, reason: "the Producer is shutting down; retry on another instance")
 
     /// Runs the workers until graceful shutdown, then pushes what is still waiting and returns.
     func run() async {
@@ -129,23 +136,30 @@ final class PushCoalescer: CountQueueing, Service {
     }
 
     private func push(_ batch: [Waiting]) async {
-        let deadline = batch.map(\.deadline).min()!
+        do {
+            try await push(batch.map(\.payload), deadline: batch.map(\.deadline).min()!)
+            batch.forEach { $0.continuation.resume() }
+        } catch {
+            batch.forEach { $0.continuation.resume(throwing: error) }
+        }
+    }
+
+    private func push(_ payloads: [String], deadline: Deadline) async throws {
         let started = ContinuousClock.now
         do {
             // A retry goes to the next shard: away from a primary that is failing over, when there are several.
             let pushed = try await retry.run(deadline: deadline.instant, shouldRetry: shouldRetry) {
-                try await queue.push(batch.map(\.payload), deadline: deadline)
+                try await queue.push(payloads, deadline: deadline)
             }
             backpressure.observe(shard: pushed.shard, length: pushed.length)
             pushDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
-            pushBatchSize.record(batch.count)
-            enqueued.increment(by: batch.count)
-            batch.forEach { $0.continuation.resume() }
-            history.add(HistoryField.accepted, batch.count)
+            pushBatchSize.record(payloads.count)
+            enqueued.increment(by: payloads.count)
+            history.add(HistoryField.accepted, payloads.count)
         } catch {
-            pushFailures.increment(by: batch.count)
-            warnings.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
-            batch.forEach { $0.continuation.resume(throwing: error) }
+            pushFailures.increment(by: payloads.count)
+            warnings.warning("push to Redis failed", metadata: ["error": "\(error)", "messages": "\(payloads.count)"])
+            throw error
         }
     }
 

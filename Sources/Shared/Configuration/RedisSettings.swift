@@ -6,7 +6,7 @@ public struct RedisSettings: Sendable, Equatable {
     public var username: String?
     public var password: String?
     public var cluster: Bool
-    /// Connections (and threads) for blocking Redis calls.
+    /// Connections per Redis node that commands are pipelined over (blocking commands get their own besides).
     public var poolSize: Int
     /// nil: plain TCP.
     public var tls: RedisTLSSettings?
@@ -35,7 +35,7 @@ public struct RedisSettings: Sendable, Equatable {
 
     /// `checkTLS` says whether TLS can work in this process as configured (nil) or why not; tests pass their own.
     public init(
-        from env: EnvironmentReader, checkTLS: (RedisTLSSettings) -> ConfigurationError? = RedisTLSContext.problem(with:)
+        from env: EnvironmentReader, checkTLS: (RedisTLSSettings) -> ConfigurationError? = RedisTLS.problem(with:)
     ) throws(ConfigurationError) {
         self.init(
             host: try env.required("REDIS_HOST"),

@@ -29,7 +29,7 @@ public final class RefusalBackoff: Sendable {
     }
 
     /// Runs `connect` unless a recent refusal still holds; records its refusal or its success.
-    public func attempt<Connection>(_ connect: () throws(RedisError) -> Connection) throws(RedisError) -> Connection {
+    public func attempt<Connection>(_ connect: () async throws(RedisError) -> Connection) async throws(RedisError) -> Connection {
         let held: RedisError? = state.withLock { state in
             guard let refusal = state.refusal, now() < state.notBefore else { return nil }
             let wait = state.notBefore - now()
@@ -37,7 +37,7 @@ public final class RefusalBackoff: Sendable {
         }
         if let held { throw held }
         do {
-            let connection = try connect()
+            let connection = try await connect()
             state.withLock { $0 = State(notBefore: now()) }
             return connection
         } catch where error.isRefusal {

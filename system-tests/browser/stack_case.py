@@ -1,9 +1,30 @@
-"""The base of the test classes that run the dashboard against a real stack of their own."""
+"""The bases of the test classes that run the dashboard in chromium: against a real stack of their
+own, or against the scripted server (page states the real stack cannot show on demand)."""
 import unittest
 
-from browser import start_chromium
+from browser import fail_on_csp_violations, start_chromium
 from dashboard_page import DashboardPage
+from scripted_server import ScriptedServer
 from stack import LocalStack
+
+
+class ScriptedServerTestCase(unittest.TestCase):
+    """Starts a ScriptedServer and a chromium once per class, fails any test that violates the
+    page's Content-Security-Policy, and stops both after the class's last test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ScriptedServer()
+        cls.driver = start_chromium()
+        cls.page = DashboardPage(cls.driver, cls.server.url)
+
+    def setUp(self):
+        fail_on_csp_violations(self)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.close()
 
 
 class StackTestCase(unittest.TestCase):

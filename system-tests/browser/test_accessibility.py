@@ -3,9 +3,9 @@ contrast (WCAG AA) in both colour schemes with the banner, a field error and res
 import os
 import unittest
 
-from browser import console_errors, fail_on_csp_violations, start_chromium, wait_until
-from dashboard_page import DashboardPage
-from scripted_server import ScriptedServer, stats
+from browser import console_errors, wait_until
+from scripted_server import stats
+from stack_case import ScriptedServerTestCase
 
 with open(os.path.join(os.path.dirname(__file__), "contrast_check.js")) as script:
     CONTRAST_CHECK = script.read()
@@ -18,21 +18,7 @@ return [...document.querySelectorAll("input, select, textarea, button, [role=img
 """
 
 
-class AccessibilityTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ScriptedServer()
-        cls.driver = start_chromium()
-        cls.page = DashboardPage(cls.driver, cls.server.url)
-
-    def setUp(self):
-        fail_on_csp_violations(self)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.close()
-
+class AccessibilityTest(ScriptedServerTestCase):
     def show_every_kind_of_text(self):
         """Numbers, a field error, a failed send under Results, and the banner."""
         self.server.answer_stats(200, stats(rows_count=1234, latest_value=42, latest_lag_ms=15))

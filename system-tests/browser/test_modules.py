@@ -5,8 +5,7 @@ A static server for frontend/ is enough here, so these run without the pipeline.
 import json
 import unittest
 
-from browser import fail_on_csp_violations, start_chromium
-from scripted_server import ScriptedServer
+from stack_case import ScriptedServerTestCase
 
 # Each check imports its module in the page and hands its result back through `done`. The check's
 # code is part of the script WebDriver runs (not a string the page evaluates), so the page's
@@ -17,22 +16,13 @@ import(%(path)s).then(async (module) => { %(code)s }).then(done, (error) => done
 """
 
 
-class ModulesInBrowserTest(unittest.TestCase):
+class ModulesInBrowserTest(ScriptedServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = ScriptedServer()
-        cls.driver = start_chromium()
+        super().setUpClass()
         cls.driver.set_script_timeout(10)
         # Load a page of that origin, so the modules import from the same origin as in real use.
         cls.driver.get(f"{cls.server.url}/favicon.svg")
-
-    def setUp(self):
-        fail_on_csp_violations(self)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.close()
 
     def run_in_module(self, module, code):
         """Runs `code` (a function body that gets `module` and returns a value or a promise)."""

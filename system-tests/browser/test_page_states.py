@@ -2,26 +2,12 @@
 an API error with its JSON message, the loading state, an empty database, a source that is down."""
 import unittest
 
-from browser import console_errors, fail_on_csp_violations, start_chromium, wait_until
-from dashboard_page import DashboardPage
-from scripted_server import ScriptedServer, stats
+from browser import console_errors, wait_until
+from scripted_server import stats
+from stack_case import ScriptedServerTestCase
 
 
-class PageStatesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ScriptedServer()
-        cls.driver = start_chromium()
-        cls.page = DashboardPage(cls.driver, cls.server.url)
-
-    def setUp(self):
-        fail_on_csp_violations(self)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.close()
-
+class PageStatesTest(ScriptedServerTestCase):
     def test_api_error_shows_its_message_then_recovers_to_empty_database(self):
         message = "Redis did not answer within 1 s; try again shortly."
         self.server.answer_stats(503, {"error": "redis_unavailable", "message": message}, {"Retry-After": "1"})

@@ -87,15 +87,16 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    /// The first failure is the one reported; the close that follows it only confirms it.
+    /// The first failure is the one reported; the close that follows it only confirms it. The
+    /// channel closes before any caller hears of the failure, so none can find it still open.
     private func fail(context: ChannelHandlerContext, _ error: RedisError) {
         let failure = self.failure ?? error
         self.failure = failure
+        context.close(promise: nil)
         while let lost = waiting.popFirst() {
             lost.timer.cancel()
             lost.request.promise.fail(failure)
         }
-        context.close(promise: nil)
     }
 }
 

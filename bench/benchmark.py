@@ -433,8 +433,16 @@ def machine():
 
 def main():
     figures = []
-    for phase in (measure_http, measure_redis_ceiling, measure_drain, measure_write_paths, measure_cluster, measure_get_count,
-                  measure_end_to_end):
+    phases = (measure_http, measure_redis_ceiling, measure_drain, measure_write_paths, measure_cluster, measure_get_count,
+              measure_end_to_end)
+    chosen = os.environ.get("BENCH_PHASES", "").split()
+    unknown = set(chosen) - {phase.__name__.removeprefix("measure_") for phase in phases}
+    if unknown:
+        sys.exit(f"BENCH_PHASES: no phase called {', '.join(sorted(unknown))}; the phases are "
+                 + " ".join(phase.__name__.removeprefix("measure_") for phase in phases))
+    for phase in phases:
+        if chosen and phase.__name__.removeprefix("measure_") not in chosen:
+            continue
         print(f"--- {phase.__name__.removeprefix('measure_')}", flush=True)
         phase(figures)
     report = {"machine": machine(), "figures": figures}

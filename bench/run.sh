@@ -5,6 +5,8 @@
 # one table and writes it as JSON under bench/results/. Takes about 10 minutes on 2 cores.
 #   bench/run.sh            full run
 #   QUICK=1 bench/run.sh    shorter phases and smaller data (a smoke test of the script, not figures to quote)
+#   BENCH_PHASES="http drain" bench/run.sh    only the phases named (http redis_ceiling drain write_paths cluster
+#                           get_count end_to_end); a partial run, for investigating one figure
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

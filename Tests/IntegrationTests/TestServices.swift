@@ -87,7 +87,11 @@ enum TestServices {
     }
 
     /// Runs a program to its end; returns its exit status and its stdout and stderr together.
-    static func runToEnd(_ executable: URL, arguments: [String] = [], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    /// A program that should stop by itself but is still running after `timeLimit` is killed, and
+    /// the output says so: the test fails with what the program printed instead of hanging.
+    static func runToEnd(
+        _ executable: URL, arguments: [String] = [], environment: [String: String]? = nil, timeLimit: Duration = .seconds(30)
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -96,8 +100,14 @@ enum TestServices {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let overdue = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit.seconds, execute: overdue)
+        var text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        overdue.cancel()
+        if process.terminationReason == .uncaughtSignal, process.terminationStatus == SIGKILL {
+            text += "\n[still running after \(timeLimit): killed by the test]\n"
+        }
         return (process.terminationStatus, text)
     }
 

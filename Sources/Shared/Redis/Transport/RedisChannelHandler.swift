@@ -1,5 +1,6 @@
 import DequeModule
 import NIOCore
+import Synchronization
 
 /// Commands for one connection, written at once; their replies fulfil `promise`, in order.
 struct RedisRequest: Sendable {
@@ -26,6 +27,21 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         let timer: Scheduled<Void>
     }
 
+    /// Why the connection failed, for any thread to see at once. A TLS channel stays active while
+    /// it waits for the server's close_notify, and must not be handed out meanwhile; and a request
+    /// written after the channel closed never reaches this handler, yet should fail for the reason
+    /// the connection died (a certificate refused, say), not merely "closed".
+    final class Failure: Sendable {
+        private let reason = Mutex<RedisError?>(nil)
+
+        var error: RedisError? { reason.withLock { $0 } }
+
+        fileprivate func record(_ error: RedisError) {
+            reason.withLock { $0 = $0 ?? error }
+        }
+    }
+
+    let failureSeen = Failure()
     private let reader: RedisReplyReader
     /// Says what went wrong with the transport, in terms of this connection (its address, TLS).
     private let describe: @Sendable (any Error) -> RedisError
@@ -92,6 +108,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private func fail(context: ChannelHandlerContext, _ error: RedisError) {
         let failure = self.failure ?? error
         self.failure = failure
+        failureSeen.record(failure)
         context.close(promise: nil)
         while let lost = waiting.popFirst() {
             lost.timer.cancel()

@@ -8,15 +8,17 @@ import NIOPosix
 public final class RedisConnection: Sendable {
     public let address: RedisNodeAddress
     private let channel: any Channel
+    private let failure: RedisChannelHandler.Failure
 
-    private init(address: RedisNodeAddress, channel: any Channel) {
+    private init(address: RedisNodeAddress, channel: any Channel, failure: RedisChannelHandler.Failure) {
         self.address = address
         self.channel = channel
+        self.failure = failure
     }
 
     deinit { close() }
 
-    public var isUsable: Bool { channel.isActive }
+    public var isUsable: Bool { channel.isActive && failure.error == nil }
 
     public func close() {
         channel.close(promise: nil)
@@ -46,8 +48,11 @@ public final class RedisConnection: Sendable {
                 }
             }
             .connect(host: address.host, port: address.port)
+            .flatMapThrowing { (channel: any Channel) -> RedisConnection in
+                let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
+                return RedisConnection(address: address, channel: channel, failure: handler.failureSeen)
+            }
             .flatMapErrorThrowing { throw describe($0) }
-            .map { RedisConnection(address: address, channel: $0) }
         guard let password else { return connected }
         return connected.flatMap { connection in
             let auth = (username.map { ["AUTH", $0, password] } ?? ["AUTH", password]).map { Array($0.utf8) }
@@ -92,10 +97,11 @@ public final class RedisConnection: Sendable {
             promise.fail(error)
             return
         }
-        // A channel already closed never reaches the handler: the failed write answers the request then.
+        // A channel already closed never reaches the handler: the failed write answers the request
+        // then, with the reason the connection died if the handler saw one.
         channel.writeAndFlush(RedisRequest(encoded: encoded, replyCount: commands.count, deadline: deadline, promise: promise))
-            .whenFailure { [address] error in
-                promise.fail(error as? RedisError ?? RedisError(kind: .connection, message: "connection to \(address) is closed"))
+            .whenFailure { [address, failure] error in
+                promise.fail(failure.error ?? error as? RedisError ?? RedisError(kind: .connection, message: "connection to \(address) is closed"))
             }
     }
 }

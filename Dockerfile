@@ -1,8 +1,9 @@
 # One image, two programs: the command picks `/app/Producer` (default) or `/app/Consumer`.
 #
 # Build and runtime stages must use the same Debian release, because the binaries link the
-# system's hiredis and MariaDB client by soname. Trixie is used because its libhiredis1.1.0
-# has TLS (libhiredis_ssl), which bookworm's hiredis 0.14 lacks.
+# system's hiredis and MariaDB client by soname. Any release with hiredis 0.14 or 1.x builds
+# (hiredis only encodes and parses; TLS is swift-nio-ssl's, compiled in); trixie is the default
+# for its newer MariaDB client.
 #
 #   SWIFT_IMAGE    an image whose /usr holds a Swift toolchain for Linux x86_64 (only the
 #                  toolchain is copied out of it, so a Debian 12 toolchain serves a trixie build)

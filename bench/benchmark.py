@@ -86,8 +86,8 @@ def http_ok(path):
     return connection.getresponse().status == 200
 
 
-def start_producer(database, queue, **extra):
-    producer = Program(os.environ["PRODUCER_BIN"], f"producer-{database}", database, queue, **extra)
+def start_producer(database, queue, binary=None, **extra):
+    producer = Program(binary or os.environ["PRODUCER_BIN"], f"producer-{database}", database, queue, **extra)
     wait_until(lambda: http_ok("/health"), 30, "the Producer")
     return producer
 
@@ -145,6 +145,20 @@ def measure_http(figures):
     figures.append(row("Producer peak RSS under load", producer.peak_rss_mb(), "MB", 48, "limit", None,
                        f"after 4 wrk phases, up to 128 connections; {producer.memory_note()}", lower_is_better=True))
     producer.stop()
+    baseline = os.environ.get("BASELINE_PRODUCER_BIN")
+    if baseline:
+        # The same measurement of another build (the A/B of a change), in the same run.
+        producer = start_producer("bench_http", "bench_http", binary=baseline)
+        for connections in (64, 128):
+            health = wrk("/health", connections)
+            post = wrk("/count", connections, post_script)
+            redis("DEL", "bench_http")
+            figures.append(row(f"baseline build: POST /count req/s, {connections} conns", post["rps"], "req/s", health["rps"],
+                               "its GET /health req/s", None, f"{baseline}; this build's POST is "
+                               f"{coalesced[connections]['rps'] / post['rps']:.2f}x the baseline's"))
+        figures.append(row("baseline build: Producer peak RSS under load", producer.peak_rss_mb(), "MB", 48, "limit", None,
+                           producer.memory_note(), lower_is_better=True))
+        producer.stop()
     producer = start_producer("bench_http", "bench_http", PUSH_BATCH_LIMIT=1)
     for connections in (64, 128):
         post = wrk("/count", connections, post_script)

@@ -246,7 +246,7 @@ check_stack_shape
 step "Smoke test through deploy.sh (POST /count, the row appears in GET /count)"
 "$REPO_ROOT/deploy.sh" --env test --action smoke --url "http://127.0.0.1:$PRODUCER_PORT"
 
-step "Redis over TLS (the image's hiredis 1.x; certificates made by openssl; a wrong CA and name refused)"
+step "Redis over TLS (swift-nio-ssl in the image; certificates made by openssl; a wrong CA and name refused)"
 network=$(docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(container_ids producer)")
 "$REPO_ROOT/system-tests/deploy/redis-tls.sh" "$network" "$APP_IMAGE" "$REDIS_IMAGE" "$WORK/stack.env"
 

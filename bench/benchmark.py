@@ -80,8 +80,8 @@ def wait_until(predicate, timeout, what):
     raise SystemExit(f"benchmark: timed out waiting for {what}")
 
 
-def http_ok(path):
-    connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=2)
+def http_ok(path, port=HTTP_PORT):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     connection.request("GET", path)
     return connection.getresponse().status == 200
 
@@ -92,11 +92,11 @@ def start_producer(database, queue, binary=None, **extra):
     return producer
 
 
-def wrk(path, connections, script=None, seconds=None):
+def wrk(path, connections, script=None, seconds=None, port=HTTP_PORT):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds or WRK_SECONDS}s", "--latency"]
     if script:
         command += ["-s", str(script)]
-    output = subprocess.run(command + [f"http://127.0.0.1:{HTTP_PORT}{path}"], check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], check=True, capture_output=True, text=True).stdout
 
     def latency(percent):
         match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
@@ -147,18 +147,7 @@ def measure_http(figures):
     producer.stop()
     baseline = os.environ.get("BASELINE_PRODUCER_BIN")
     if baseline:
-        # The same measurement of another build (the A/B of a change), in the same run.
-        producer = start_producer("bench_http", "bench_http", binary=baseline)
-        for connections in (64, 128):
-            health = wrk("/health", connections)
-            post = wrk("/count", connections, post_script)
-            redis("DEL", "bench_http")
-            figures.append(row(f"baseline build: POST /count req/s, {connections} conns", post["rps"], "req/s", health["rps"],
-                               "its GET /health req/s", None, f"{baseline}; this build's POST is "
-                               f"{coalesced[connections]['rps'] / post['rps']:.2f}x the baseline's"))
-        figures.append(row("baseline build: Producer peak RSS under load", producer.peak_rss_mb(), "MB", 48, "limit", None,
-                           producer.memory_note(), lower_is_better=True))
-        producer.stop()
+        measure_against_baseline(figures, baseline, post_script)
     producer = start_producer("bench_http", "bench_http", PUSH_BATCH_LIMIT=1)
     for connections in (64, 128):
         post = wrk("/count", connections, post_script)
@@ -167,6 +156,36 @@ def measure_http(figures):
                            coalesced[connections]["rps"], "coalesced", None,
                            f"p50 {post['p50_ms']:.2f} ms, p99 {post['p99_ms']:.2f} ms, errors {post['errors']}"))
     producer.stop()
+
+
+def measure_against_baseline(figures, baseline, post_script):
+    """The A/B of a change: this build's Producer and another build's, both running, measured in turn
+    (GET /health, then POST /count) for AB_ROUNDS rounds, so the machine's swings hit both alike."""
+    rounds = 1 if QUICK else int(os.environ.get("AB_ROUNDS", "3"))
+    producers = {"this build": start_producer("bench_http", "bench_http"),
+                 "baseline": Program(baseline, "producer-baseline", "bench_http", "bench_ab", HTTP_PORT=HTTP_PORT + 10,
+                                     OPS_HTTP_PORT=HTTP_PORT + 12)}
+    wait_until(lambda: http_ok("/health", port=HTTP_PORT + 10), 30, "the baseline Producer")
+    ports = {"this build": HTTP_PORT, "baseline": HTTP_PORT + 10}
+    for connections in (64, 128):
+        posts = {name: [] for name in producers}
+        ratios = {name: [] for name in producers}
+        for _ in range(rounds):
+            for name in producers:
+                health = wrk("/health", connections, port=ports[name])
+                post = wrk("/count", connections, post_script, port=ports[name])
+                redis("DEL", "bench_http", "bench_ab")
+                posts[name].append(post["rps"])
+                ratios[name].append(post["rps"] / health["rps"])
+        mean = {name: sum(values) / len(values) for name, values in posts.items()}
+        for name in producers:
+            figures.append(row(f"A/B {name}: POST /count req/s, {connections} conns, mean of {rounds}", mean[name], "req/s",
+                               mean["baseline"] if name == "this build" else None, "baseline POST req/s" if name == "this build" else None,
+                               None, "POST/health per round: " + ", ".join(f"{ratio:.2f}" for ratio in ratios[name])))
+    for name, producer in producers.items():
+        figures.append(row(f"A/B {name}: Producer peak RSS", producer.peak_rss_mb(), "MB", 48, "limit", None, producer.memory_note(),
+                           lower_is_better=True))
+        producer.stop()
 
 
 def measure_redis_ceiling(figures):

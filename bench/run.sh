@@ -8,7 +8,8 @@
 #   BENCH_PHASES="http drain" bench/run.sh    only the phases named (http redis_ceiling drain write_paths cluster
 #                           get_count end_to_end); a partial run, for investigating one figure
 #   BASELINE_PRODUCER_BIN=/other/build/release/Producer bench/run.sh
-#                           the http phase measures that Producer too (an A/B of a change in one run)
+#                           the http phase also measures that Producer and this one in turn, AB_ROUNDS (3)
+#                           rounds (an A/B of a change in one run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -58,4 +58,41 @@ import Testing
         #expect(many.count == 10_000)
         #expect(!MessageID.isValid("") && !MessageID.isValid(String(repeating: "a", count: 65)) && !MessageID.isValid("a\"b"))
     }
+
+    private static func canonical(_ text: String) -> QueueMessage? {
+        Array(text.utf8).withUnsafeBufferPointer(CanonicalEnvelope.decode)
+    }
+
+    /// The canonical envelopes the Producer and the fetch script write: read directly, and exactly
+    /// what the general decoder makes of them.
+    @Test(arguments: [
+        QueueMessage(id: MessageID.make(), count: 42, enqueuedAtMilliseconds: 1_764_600_000_000),
+        QueueMessage(id: "legacy-1764600000.123456-7", count: -1, enqueuedAtMilliseconds: 0),
+        QueueMessage(id: "a", count: .min, enqueuedAtMilliseconds: .max),
+        QueueMessage(id: String(repeating: "z", count: MessageID.maxLength), count: .max, enqueuedAtMilliseconds: 1),
+        QueueMessage(id: "key:with.all_chars-09", count: 0, enqueuedAtMilliseconds: 10),
+    ])
+    func canonicalEnvelopesAreReadDirectlyAndAsTheGeneralDecoderReadsThem(message: QueueMessage) throws {
+        #expect(Self.canonical(message.encoded) == message)
+        #expect(try QueueMessage.decodeAnyForm(Array(message.encoded.utf8)) == message)
+    }
+
+    /// Every other spelling, valid or not, is left to the general decoder, so the answer (a message
+    /// or the precise reason) is the general decoder's.
+    @Test(arguments: [
+        #"{"v":1, "id":"a","count":1,"ts":2}"#, #"{"id":"a","v":1,"count":1,"ts":2}"#, #"{"v":1,"id":"\u0061","count":1,"ts":2}"#,
+        #"{"v":1,"id":"a","count":1,"ts":2} "#, #"{"v":1,"id":"a","count":1,"ts":2,"x":3}"#, #"{"v":1,"id":"a","count":1.0,"ts":2}"#,
+        #"{"v":1,"id":"a","count":1e3,"ts":2}"#, #"{"v":1,"id":"a","count":01,"ts":2}"#,
+        #"{"v":1,"id":"a","count":9223372036854775808,"ts":2}"#, #"{"v":1,"id":"a","count":1,"ts":-2}"#,
+        #"{"v":1,"id":"a","count":1,"ts":18446744073709551616}"#, #"{"v":1,"id":"","count":1,"ts":2}"#,
+        #"{"v":1,"id":"a b","count":1,"ts":2}"#, #"{"v":1,"id":"a","count":1,"ts":2"#, #"{"v":1,"id":"a","count":"1","ts":2}"#,
+        #"{"v":2,"id":"a","count":1,"ts":2}"#, #"{"v":1,"id":"a","count":1,"count":2,"ts":2}"#, #"{"v":1,"id":"a","count":,"ts":2}"#,
+        "{\"v\":1,\"id\":\"" + String(repeating: "a", count: MessageID.maxLength + 1) + "\",\"count\":1,\"ts\":2}",
+    ])
+    func anyOtherSpellingGetsTheGeneralDecodersAnswer(text: String) {
+        #expect(Self.canonical(text) == nil)
+        let raw = Array(text.utf8)
+        let answer = Result { () throws(QueueMessageError) in try QueueMessage.decode(raw) }
+        #expect(answer == Result { () throws(QueueMessageError) in try QueueMessage.decodeAnyForm(raw) })
+    }
 }

@@ -30,6 +30,14 @@ extension QueueMessage {
     /// Decodes an envelope. Bare integers never reach this point as such: the Consumer's fetch script
     /// wraps them in an envelope with a stable id as it moves them into its processing list.
     public static func decode(_ raw: some Collection<UInt8>) throws(QueueMessageError) -> QueueMessage {
+        if let canonical = raw.withContiguousStorageIfAvailable(CanonicalEnvelope.decode), let message = canonical {
+            return message
+        }
+        return try decodeAnyForm(raw)
+    }
+
+    /// The general decoder: any valid JSON spelling of an envelope, and the precise reason for anything else.
+    static func decodeAnyForm(_ raw: some Collection<UInt8>) throws(QueueMessageError) -> QueueMessage {
         let document: JSONValue
         do {
             document = try StrictJSONParser.parse(raw)

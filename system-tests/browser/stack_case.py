@@ -29,14 +29,20 @@ class ScriptedServerTestCase(unittest.TestCase):
 
 class StackTestCase(unittest.TestCase):
     """Starts a LocalStack (with `producer_settings` added to the Producer's environment) and a
-    chromium once per class, and stops both after its last test."""
+    chromium once per class, and stops both after its last test. `prepare_stack` runs once the
+    stack is up and before chromium starts: the place to put data the class's tests look at."""
     producer_settings = {}
+
+    @classmethod
+    def prepare_stack(cls):
+        pass
 
     @classmethod
     def setUpClass(cls):
         cls.stack = LocalStack(**cls.producer_settings)
         try:
             cls.stack.start()
+            cls.prepare_stack()
             cls.driver = start_chromium()
         except Exception:
             cls.stack.stop()

@@ -13,9 +13,9 @@ import unittest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from browser import PHONE, artifacts_dir, console_errors, set_viewport, start_chromium, wait_until
-from dashboard_page import POLL_TIMEOUT, DashboardPage
-from stack import LocalStack
+from browser import PHONE, artifacts_dir, console_errors, set_viewport, wait_until
+from dashboard_page import POLL_TIMEOUT
+from stack_case import StackTestCase
 
 TOKEN = "browser-test-admin-token-0123456789"
 POSTED = 5
@@ -25,26 +25,15 @@ with open(os.path.join(os.path.dirname(__file__), "contrast_check.js")) as scrip
     CONTRAST_CHECK = script.read()
 
 
-class OperationsInBrowserTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack = LocalStack(ADMIN_TOKEN=TOKEN)
-        try:
-            cls.stack.start()
-            for value in range(1, POSTED + 1):
-                assert cls.stack.post_count(str(value))[0] == 201
-            # Entries no message can be made of: the Consumer dead-letters them as undecodable.
-            cls.redis("RPUSH", cls.stack.queue, *[f"not-a-number-{index}" for index in range(UNDECODABLE)])
-            cls.driver = start_chromium()
-        except Exception:
-            cls.stack.stop()
-            raise
-        cls.page = DashboardPage(cls.driver, cls.stack.url)
+class OperationsInBrowserTest(StackTestCase):
+    producer_settings = {"ADMIN_TOKEN": TOKEN}
 
     @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.stack.stop()
+    def prepare_stack(cls):
+        for value in range(1, POSTED + 1):
+            assert cls.stack.post_count(str(value))[0] == 201
+        # Entries no message can be made of: the Consumer dead-letters them as undecodable.
+        cls.redis("RPUSH", cls.stack.queue, *[f"not-a-number-{index}" for index in range(UNDECODABLE)])
 
     @staticmethod
     def redis(*command):

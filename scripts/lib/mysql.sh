@@ -84,15 +84,5 @@ mysql_start() { # dir port user password
   grant_local_user mysql_root "$dir" "$user" "$password"
 }
 
-mysql_stop() { # dir
-  local dir=$1
-  [ -f "$dir/mysql/mysql.pid" ] || return 0
-  kill "$(cat "$dir/mysql/mysql.pid")" 2>/dev/null || true
-  wait_for_exit "$dir/mysql/mysql.pid"
-}
-
-# Debian's MariaDB client speaks to MySQL as well; over the socket, root has no password.
-mysql_root() { # dir client-args...
-  local dir=$1; shift
-  mariadb --no-defaults -uroot --socket="$dir/mysql/mysql.sock" "$@"
-}
+mysql_stop() { database_server_stop "$1" mysql; }     # dir
+mysql_root() { database_server_root "$1" mysql "${@:2}"; } # dir client-args...

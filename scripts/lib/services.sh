@@ -66,17 +66,23 @@ database_tls_files() { # dir
   ) >/dev/null 2>&1 || { echo "error: openssl could not make the test certificates" >&2; return 1; }
 }
 
-mariadb_stop() { # dir
-  local dir=$1
-  [ -f "$dir/mariadb/mariadb.pid" ] || return 0
-  kill "$(cat "$dir/mariadb/mariadb.pid")" 2>/dev/null || true
-  wait_for_exit "$dir/mariadb/mariadb.pid"
+# A database server kept under $dir/<server>/ (mariadb or mysql, each with <server>.pid and
+# <server>.sock there): stop it, or talk to it as root over its socket (no password there).
+# Debian's MariaDB client speaks to MySQL as well.
+database_server_stop() { # dir server
+  local pid_file=$1/$2/$2.pid
+  [ -f "$pid_file" ] || return 0
+  kill "$(cat "$pid_file")" 2>/dev/null || true
+  wait_for_exit "$pid_file"
 }
 
-mariadb_root() { # dir mariadb-args...
-  local dir=$1; shift
-  mariadb --no-defaults -uroot --socket="$dir/mariadb/mariadb.sock" "$@"
+database_server_root() { # dir server client-args...
+  local dir=$1 server=$2; shift 2
+  mariadb --no-defaults -uroot --socket="$dir/$server/$server.sock" "$@"
 }
+
+mariadb_stop() { database_server_stop "$1" mariadb; }     # dir
+mariadb_root() { database_server_root "$1" mariadb "${@:2}"; } # dir mariadb-args...
 
 wait_for() { # description tries command...
   local what=$1 tries=$2; shift 2

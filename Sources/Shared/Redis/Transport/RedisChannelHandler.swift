@@ -37,11 +37,12 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         var error: RedisError? { reason.withLock { $0 } }
 
         fileprivate func record(_ error: RedisError) {
-            reason.withLock { $0 = $0 ?? error }
+            reason.withLock { $0 = error }
         }
     }
 
-    let failureSeen = Failure()
+    /// The event loop's own copy is `failure`, read without a lock on every write.
+    private let failureSeen: Failure
     private let reader: RedisReplyReader
     /// Says what went wrong with the transport, in terms of this connection (its address, TLS).
     private let describe: @Sendable (any Error) -> RedisError
@@ -50,8 +51,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     /// Set once the connection is no use any more; every later request fails with it.
     private var failure: RedisError?
 
-    init(reader: RedisReplyReader, describe: @escaping @Sendable (any Error) -> RedisError) {
+    init(reader: RedisReplyReader, failureSeen: Failure, describe: @escaping @Sendable (any Error) -> RedisError) {
         self.reader = reader
+        self.failureSeen = failureSeen
         self.describe = describe
     }
 

@@ -37,6 +37,7 @@ public final class RedisConnection: Sendable {
             error as? RedisError ?? tls?.explain(error, address: address)
                 ?? RedisError(kind: .connection, message: "connection to \(address) failed: \(error)")
         }
+        let failure = RedisChannelHandler.Failure()
         let connected = ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(Int64(deadline.remaining.seconds * 1e9)))
             .channelOption(.socketOption(.so_keepalive), value: 1)
@@ -44,15 +45,12 @@ public final class RedisConnection: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler(for: address)) }
-                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(reader: RedisReplyReader(), describe: describe))
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(reader: RedisReplyReader(), failureSeen: failure, describe: describe))
                 }
             }
             .connect(host: address.host, port: address.port)
-            .flatMapThrowing { (channel: any Channel) -> RedisConnection in
-                let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
-                return RedisConnection(address: address, channel: channel, failure: handler.failureSeen)
-            }
             .flatMapErrorThrowing { throw describe($0) }
+            .map { RedisConnection(address: address, channel: $0, failure: failure) }
         guard let password else { return connected }
         return connected.flatMap { connection in
             let auth = (username.map { ["AUTH", $0, password] } ?? ["AUTH", password]).map { Array($0.utf8) }

@@ -11,7 +11,6 @@ let package = Package(
     products: [
         .executable(name: "Producer", targets: ["Producer"]),
         .executable(name: "Consumer", targets: ["Consumer"]),
-        .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -31,25 +30,61 @@ let package = Package(
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         // Headers only: the healthcheck loads libcurl at run time (see Sources/CCurl/shim.h).
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The libraries, one responsibility each; a module uses another only through its public or package API.
+        .target(name: "Settings", swiftSettings: swiftSettings),
         .target(
-            name: "Shared",
+            name: "Observability",
             dependencies: [
-                "CHiredis", "CMariaDB", "CCurl",
+                "Settings", "Message",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Resilience",
+            dependencies: [
+                "Observability",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "Message", swiftSettings: swiftSettings),
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis", "Settings", "Observability", "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "SharedHTTP",
+            name: "Queue",
             dependencies: [
-                "Shared",
+                "Settings", "Message", "Observability", "Redis", "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Database",
+            dependencies: [
+                "CMariaDB", "Settings", "Resilience",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HTTPService",
+            dependencies: [
+                "CCurl", "Settings", "Message", "Observability", "Resilience",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -59,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "Producer",
             dependencies: [
-                "Shared", "SharedHTTP",
+                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "Consumer",
             dependencies: [
-                "Shared", "SharedHTTP",
+                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -83,12 +118,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"], swiftSettings: swiftSettings),
-        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Shared"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LibraryTests",
+            dependencies: ["Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Settings", "Message", "Database"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProducerTests",
             dependencies: [
-                "Producer", "Shared", "SharedHTTP",
+                "Producer", "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -97,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Producer", "Consumer", "Shared", "SharedHTTP",
+                "Producer", "Consumer", "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -73,7 +73,7 @@ closing_lines() { # suite log
     *)
       local summary="^[a-z -]+: [0-9]+ passed|^test-[a-z-]+: (passed|finished)|^Ran [0-9]+ test|^(OK|FAILED)( |$)"
       summary+="|^=*[[:space:]]*[0-9]+ (passed|failed)|^Passed checks|differences$|broken links$|case collisions$|problems$"
-      grep -E "$summary" "$2" | tail -n 6 | grep . || tail -n 1 "$2"
+      grep -E "$summary" "$2" | tail -n 7 | grep . || tail -n 1 "$2"
       ;;
   esac
 }

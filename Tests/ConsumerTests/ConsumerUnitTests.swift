@@ -1,4 +1,6 @@
-import Shared
+import Database
+import Message
+import Settings
 import Testing
 
 @testable import Consumer

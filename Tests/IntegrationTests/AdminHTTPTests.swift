@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Database
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -16,8 +18,8 @@ struct AdminHTTPTests {
 
     static let token = "test-admin-token-0123456789"
 
-    private func producer(redis: RedisSettings, database: DatabaseSettings, token: String? = Self.token) -> some ApplicationProtocol {
-        var configuration = ProducerConfiguration(redis: redis, database: database)
+    private func producer(redis: TestRedis, database: DatabaseSettings, token: String? = Self.token) -> some ApplicationProtocol {
+        var configuration = ProducerConfiguration(redis: redis.settings, queue: redis.queue, database: database)
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = 0
         configuration.adminToken = token
@@ -84,8 +86,8 @@ struct AdminHTTPTests {
     @Test func adminRoutesNeedTheTokenAndActLikeTheCLI() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let records = (1...3).map { #"{"kind":"undecodable","reason":"not valid JSON","id":"bad-\#($0)","raw":"bad \#($0)","consumer":"c","deliveries":1,"ts":\#($0)}"# }
             + [#"{"kind":"max_deliveries","reason":"delivered 5 times","id":"m-1","raw":"{\"v\":1,\"id\":\"m-1\",\"count\":1,\"ts\":1}","consumer":"c","deliveries":5,"ts":9}"#]
         try await client.run(["RPUSH", keys.deadLetters] + records, deadline: .after(.seconds(2)))
@@ -110,7 +112,7 @@ struct AdminHTTPTests {
             #expect(purged["count"] as? Int == 3, "\(purged)")
             let (_, replayed) = try await Self.admin(http, .post, "/admin/dead-letters/replay", body: #"{"id":"m-1"}"#)
             #expect(replayed["count"] as? Int == 1 && replayed["ids"] as? [String] == ["m-1"], "\(replayed)")
-            #expect(try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 1)
+            #expect(try await client.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 1)
 
             let (_, paused) = try await Self.admin(http, .post, "/admin/queue/pause")
             #expect(paused["state"] as? String == "paused" && paused["changed"] as? Bool == true, "\(paused)")

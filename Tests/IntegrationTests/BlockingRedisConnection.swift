@@ -1,5 +1,5 @@
 import NIOCore
-import Shared
+import Redis
 
 /// Redis for the tests' own set-up and checks, which run outside async code (initializers,
 /// `defer`): each call waits for its answer. Fine in tests, which never run on an event loop.

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Database
+import Queue
+import Redis
 import Synchronization
 import Testing
 
@@ -14,7 +16,7 @@ import Testing
 struct ClusterTests {
     init() throws { try TestServices.require() }
 
-    private func producer(_ redis: RedisSettings, _ database: DatabaseSettings, requestTimeout: Duration? = nil) -> some ApplicationProtocol {
+    private func producer(_ redis: TestRedis, _ database: DatabaseSettings, requestTimeout: Duration? = nil) -> some ApplicationProtocol {
         var configuration = TestServices.producerConfiguration(redis: redis, database: database)
         if let requestTimeout { configuration.requestTimeout = requestTimeout }
         return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
@@ -40,7 +42,7 @@ struct ClusterTests {
     @Test func threeShardsLandOnThreePrimariesAndEveryValueBecomesOneRow() async throws {
         let cluster = try OwnCluster()
         let redis = cluster.settings(shards: 3)
-        let shards = QueueKeys.shards(of: redis.queue, count: 3)
+        let shards = QueueKeys.shards(of: redis.queue.name, count: 3)
         let owners = try Set(shards.map { try cluster.primaryPort(for: $0.queue) })
         #expect(owners.count == 3, "shards \(shards.map(\.queue)) on \(owners)")
 
@@ -68,7 +70,7 @@ struct ClusterTests {
             let stats = try cluster.run(["INFO", "commandstats"], onPort: port).string ?? ""
             #expect(stats.contains("cmdstat_rpush:calls="), "no RPUSH reached the primary on \(port)")
         }
-        let client = RedisClient(settings: redis)
+        let client = redis.client()
         for shard in shards {
             #expect(try await client.run(["LLEN", shard.queue], routingKey: shard.queue, deadline: .after(.seconds(2))).integer == 0)
         }
@@ -80,7 +82,7 @@ struct ClusterTests {
     @Test func askAndMovedAreFollowedWhileASlotMigrates() async throws {
         let cluster = try OwnCluster()
         let redis = cluster.settings()
-        let key = "{\(redis.queue)}:list"
+        let key = "{\(redis.queue.name)}:list"
         let slot = String(HashSlot.of(key))
         let source = try cluster.primaryPort(for: key)
         let primaries = try Set(["{a}", "{b}", "{c}", "{d}", "{e}", "{f}"].map { try cluster.primaryPort(for: $0) })
@@ -88,12 +90,12 @@ struct ClusterTests {
         let sourceID = try #require(try cluster.run(["CLUSTER", "MYID"], onPort: source).string)
         let targetID = try #require(try cluster.run(["CLUSTER", "MYID"], onPort: target).string)
 
-        let client = RedisClient(settings: redis)
+        let client = redis.client()
         try await client.run(["RPUSH", key, "before"], routingKey: key, deadline: .after(.seconds(2)))
 
         try cluster.run(["CLUSTER", "SETSLOT", slot, "IMPORTING", sourceID], onPort: target)
         try cluster.run(["CLUSTER", "SETSLOT", slot, "MIGRATING", targetID], onPort: source)
-        let newKey = "{\(redis.queue)}:new"
+        let newKey = "{\(redis.queue.name)}:new"
         let asked = try await client.run(["RPUSH", newKey, "during"], routingKey: newKey, deadline: .after(.seconds(2)))
         #expect(asked.integer == 1)
         let onTarget = try cluster.run(["DBSIZE"], onPort: target).integer ?? 0
@@ -142,7 +144,7 @@ struct ClusterTests {
         let redis = cluster.settings(shards: 3, waitReplicas: 1)
         let database = try TestServices.freshDatabase()
         let consumers = (0..<2).map { _ in RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database)) }
-        let victim = try cluster.primaryPort(for: redis.queue)
+        let victim = try cluster.primaryPort(for: redis.queue.name)
         let tally = LoadTally()
         let recoveredAfter: Duration? = try await producer(redis, database).test(.live) { client in
             let end = ContinuousClock.now + .seconds(12)
@@ -167,7 +169,7 @@ struct ClusterTests {
                 cluster.crash(port: victim)
                 let crashed = ContinuousClock.now
                 let recovered = await TestServices.eventually(timeout: .seconds(9)) {
-                    (try cluster.primaryPort(for: redis.queue)) != victim && tally.accepted.withLock { $0.count } > before + 100
+                    (try cluster.primaryPort(for: redis.queue.name)) != victim && tally.accepted.withLock { $0.count } > before + 100
                 }
                 let recoveredAfter = recovered ? ContinuousClock.now - crashed : nil
                 try await group.waitForAll()

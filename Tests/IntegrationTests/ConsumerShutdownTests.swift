@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -77,7 +78,7 @@ struct ConsumerShutdownTests {
 
     @Test func whileRedisIsGone() async throws {
         var redis = TestServices.redis()
-        redis.port = try TestServices.unusedPort()
+        redis.settings.port = try TestServices.unusedPort()
         let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: redis, database: try TestServices.freshDatabase()))
         try await expectCleanExit(consumer, after: "registering failed")
     }
@@ -86,15 +87,15 @@ struct ConsumerShutdownTests {
         let redis = TestServices.redis()
         let (database, setup) = try TestServices.databaseWithTrigger(TestServices.alwaysDeadlockedTrigger)
         setup.close()
-        let client = RedisClient(settings: redis)
-        try await client.run(["RPUSH", redis.queue, "1", "2", "3"], deadline: .after(.seconds(2)))
+        let client = redis.client()
+        try await client.run(["RPUSH", redis.queue.name, "1", "2", "3"], deadline: .after(.seconds(2)))
         await client.shutdown()
         let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: redis, database: database))
         try await expectCleanExit(consumer, after: "inserting failed")
         // It left the batch for another consumer: still in Redis, nothing lost.
-        let check = RedisClient(settings: redis)
+        let check = redis.client()
         let held = try await check.run(["EVAL", "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do n = n + redis.call('LLEN', k) end return n", "0",
-                                        QueueKeys(queue: redis.queue).processingPrefix + "*"], deadline: .after(.seconds(2))).integer
+                                        QueueKeys(queue: redis.queue.name).processingPrefix + "*"], deadline: .after(.seconds(2))).integer
         #expect(held == 3)
         await check.shutdown()
     }
@@ -105,8 +106,8 @@ struct ConsumerShutdownTests {
         let (database, setup) = try TestServices.databaseWithTrigger(
             "CREATE TRIGGER slow_insert BEFORE INSERT ON `count` FOR EACH ROW SET NEW.count_value = NEW.count_value + SLEEP(60)")
         setup.close()
-        let client = RedisClient(settings: redis)
-        try await client.run(["RPUSH", redis.queue, "1"], deadline: .after(.seconds(2)))
+        let client = redis.client()
+        try await client.run(["RPUSH", redis.queue.name, "1"], deadline: .after(.seconds(2)))
         await client.shutdown()
         let consumer = try ConsumerProcess(environment: try TestServices.programEnvironment(redis: redis, database: database, ["DB_TIMEOUT_MS": "60000"]))
         try await expectCleanExit(consumer, after: "schema ready")

@@ -2,7 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Database
+import Message
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -23,7 +26,7 @@ struct DatabaseRefusalTests {
     func theSameIdempotencyKeySentTwiceBeforeTheConsumerRunsBecomesOneRow(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
         let database = try server.freshDatabase()
-        var producerConfiguration = ProducerConfiguration(redis: redis, database: database)
+        var producerConfiguration = ProducerConfiguration(redis: redis.settings, queue: redis.queue, database: database)
         producerConfiguration.httpHost = "127.0.0.1"
         producerConfiguration.httpPort = 0
         try await buildApplication(producerConfiguration, logger: TestServices.logger, metrics: TestServices.metrics).test(.router) { client in
@@ -35,22 +38,22 @@ struct DatabaseRefusalTests {
                 ) { response in #expect(response.status == .created) }
             }
         }
-        let client = RedisClient(settings: redis)
-        #expect(try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 2)
+        let client = redis.client()
+        #expect(try await client.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 2)
         // Both copies land in the Consumer's first batch.
         let configuration = TestServices.consumerConfiguration(redis: redis, database: database)
         let consumer = RunningConsumer(configuration)
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 1 })
-        let processing = QueueKeys(queue: redis.queue).processing(consumer: configuration.consumerID)
+        let processing = QueueKeys(queue: redis.queue.name).processing(consumer: configuration.consumerID)
         #expect(await TestServices.eventually {
-            try await client.run(["EXISTS", redis.queue, processing], deadline: .after(.seconds(2))).integer == 0
+            try await client.run(["EXISTS", redis.queue.name, processing], deadline: .after(.seconds(2))).integer == 0
         })
         try await Task.sleep(for: .milliseconds(300))
         try await consumer.stop()
         #expect(try TestServices.rowCount(database) == 1)
         #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == "1")
         #expect(try TestServices.scalar("SELECT message_id FROM `count`", in: database) == "retried-order-42")
-        #expect(try await client.run(["LLEN", QueueKeys(queue: redis.queue).deadLetters], deadline: .after(.seconds(2))).integer == 0)
+        #expect(try await client.run(["LLEN", QueueKeys(queue: redis.queue.name).deadLetters], deadline: .after(.seconds(2))).integer == 0)
         await client.shutdown()
     }
 
@@ -64,9 +67,9 @@ struct DatabaseRefusalTests {
             END IF
             """, on: server)
         setup.close()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
-        try await client.run(["RPUSH", redis.queue] + Self.messages(0..<1000), deadline: .after(.seconds(2)))
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
+        try await client.run(["RPUSH", redis.queue.name] + Self.messages(0..<1000), deadline: .after(.seconds(2)))
         var configuration = TestServices.consumerConfiguration(redis: redis, database: database)
         configuration.batchSize = 500
         let consumer = RunningConsumer(configuration)
@@ -97,15 +100,15 @@ struct DatabaseRefusalTests {
     func aBatchThatKeepsFailingIsRetriedAndReportedStuckUntilItGoesThrough(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
         let (database, setup) = try TestServices.databaseWithTrigger(TestServices.alwaysDeadlockedTrigger, on: server)
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
-        try await client.run(["RPUSH", redis.queue] + Self.messages(0..<50), deadline: .after(.seconds(2)))
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
+        try await client.run(["RPUSH", redis.queue.name] + Self.messages(0..<50), deadline: .after(.seconds(2)))
         let configuration = {
             var configuration = TestServices.consumerConfiguration(redis: redis, database: database)
             configuration.stuckBatchAfter = .seconds(1)
             return configuration
         }()
-        var producerConfiguration = ProducerConfiguration(redis: redis, database: database)
+        var producerConfiguration = ProducerConfiguration(redis: redis.settings, queue: redis.queue, database: database)
         producerConfiguration.httpHost = "127.0.0.1"
         producerConfiguration.httpPort = 0
         let producer = buildApplication(producerConfiguration, logger: TestServices.logger, metrics: TestServices.metrics)

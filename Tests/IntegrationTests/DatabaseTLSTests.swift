@@ -1,4 +1,4 @@
-import Shared
+import Database
 import Testing
 
 /// `DB_TLS=true` against the test MariaDB and MySQL, which `./dev test` starts with a certificate of its own CA.

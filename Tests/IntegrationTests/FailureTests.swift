@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Database
+import HTTPService
+import Redis
 import Testing
 
 @testable import Producer
@@ -15,12 +17,12 @@ struct FailureTests {
     /// A loopback port with nothing listening.
     private static let closedPort = 1
 
-    private func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+    private func producer(redis: TestRedis, database: DatabaseSettings) -> some ApplicationProtocol {
         buildApplication(TestServices.producerConfiguration(redis: redis, database: database), logger: TestServices.logger)
     }
 
     /// The operations server alone, on the same backends as a Producer would use.
-    private func operations(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+    private func operations(redis: TestRedis, database: DatabaseSettings) -> some ApplicationProtocol {
         let configuration = TestServices.producerConfiguration(redis: redis, database: database)
         let backends = ProducerBackends(configuration, logger: TestServices.logger)
         return buildOperationsApplication(configuration, dependencies: backends.dependencies, logger: TestServices.logger)
@@ -28,7 +30,7 @@ struct FailureTests {
 
     @Test func redisDownMeans503WithinTheDeadline() async throws {
         var redis = TestServices.redis()
-        redis.port = Self.closedPort
+        redis.settings.port = Self.closedPort
         let database = try TestServices.freshDatabase()
         try await producer(redis: redis, database: database).test(.live) { client in
             let start = ContinuousClock.now
@@ -79,8 +81,8 @@ struct FailureTests {
                 #expect(response.status == .created)
             }
         }
-        let client = RedisClient(settings: redis)
-        #expect(try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 1)
+        let client = redis.client()
+        #expect(try await client.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 1)
         await client.shutdown()
     }
 }

@@ -1,4 +1,4 @@
-import Shared
+import Database
 import Testing
 
 /// `LOAD DATA LOCAL INFILE` fed from memory through libmariadb's local-infile handler.

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Queue
+import Redis
 
 /// A Redis Cluster of a test's own: 3 primaries and 3 replicas of Debian's redis-server on loopback
 /// ports, joined by `redis-cli --cluster create`, with a short node timeout so that a failover takes
@@ -38,8 +39,10 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
     }
 
     /// Settings that reach the cluster through its first node, as a configuration endpoint would.
-    func settings(queue: String = TestServices.uniqueName("cluster"), shards: Int = 1, waitReplicas: Int = 0) -> RedisSettings {
-        RedisSettings(host: "127.0.0.1", port: ports[0], queue: queue, cluster: true, queueShards: shards, waitReplicas: waitReplicas)
+    func settings(queue: String = TestServices.uniqueName("cluster"), shards: Int = 1, waitReplicas: Int = 0) -> TestRedis {
+        TestRedis(
+            settings: RedisSettings(host: "127.0.0.1", port: ports[0], cluster: true),
+            queue: QueueSettings(name: queue, shards: shards, waitReplicas: waitReplicas))
     }
 
     private func start(port: Int) throws {

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import Queue
+import Redis
 
 /// A redis-server of a test's own that speaks only TLS (Debian 12's redis-server is built with it),
 /// with certificates made here by openssl: a CA, the server's certificate from it with the
@@ -48,10 +49,10 @@ final class OwnTLSRedis: @unchecked Sendable {  // used by one test task at a ti
     }
 
     /// Settings that reach it by `host` over TLS, trusting `caFile` (default: the server's CA).
-    func settings(host: String = "127.0.0.1", caFile: String? = nil, serverName: String? = nil) -> RedisSettings {
-        RedisSettings(
-            host: host, port: port, queue: TestServices.uniqueName("tls"),
-            tls: RedisTLSSettings(caFile: caFile ?? self.caFile, serverName: serverName))
+    func settings(host: String = "127.0.0.1", caFile: String? = nil, serverName: String? = nil) -> TestRedis {
+        TestRedis(
+            settings: RedisSettings(host: host, port: port, tls: RedisTLSSettings(caFile: caFile ?? self.caFile, serverName: serverName)),
+            queue: QueueSettings(name: TestServices.uniqueName("tls")))
     }
 
     private static func makeCertificates(naming names: String, in directory: URL) throws {

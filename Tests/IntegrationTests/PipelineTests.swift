@@ -2,8 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
-import SharedHTTP
+import Database
+import HTTPService
+import HTTPService
+import Message
+import Queue
+import Redis
 import Synchronization
 import Testing
 
@@ -15,7 +19,7 @@ import Testing
 struct PipelineTests {
     init() throws { try TestServices.require() }
 
-    private func producer(redis: RedisSettings, database: DatabaseSettings, highWaterMark: Int = 1_000_000) -> some ApplicationProtocol {
+    private func producer(redis: TestRedis, database: DatabaseSettings, highWaterMark: Int = 1_000_000) -> some ApplicationProtocol {
         var configuration = TestServices.producerConfiguration(redis: redis, database: database)
         configuration.queueHighWaterMark = highWaterMark
         return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
@@ -87,9 +91,9 @@ struct PipelineTests {
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 #expect(body?["error"] as? String == "queue_full")
             }
-            let queueClient = RedisClient(settings: redis)
-            #expect(try await queueClient.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 5)
-            try await queueClient.run(["DEL", redis.queue], deadline: .after(.seconds(2)))
+            let queueClient = redis.client()
+            #expect(try await queueClient.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 5)
+            try await queueClient.run(["DEL", redis.queue.name], deadline: .after(.seconds(2)))
             await queueClient.shutdown()
             let recovered = await TestServices.eventually(timeout: .seconds(5)) { try await Self.post(client, #"{"count": 10}"#).0 == .created }
             #expect(recovered)
@@ -123,8 +127,8 @@ struct PipelineTests {
     func legacyBareIntegersAreInsertedAndGarbageIsDeadLettered(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
         let database = try server.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         try await client.run(["RPUSH", keys.queue, "12345", "-7", "0", "not json", "{\"count\": 1}", "1.5", "99999999999999999999"], deadline: .after(.seconds(2)))
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         let settled = await TestServices.eventually {
@@ -158,15 +162,15 @@ struct PipelineTests {
     func redeliveredMessagesAreInsertedOnce(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
         let database = try server.freshDatabase()
-        let client = RedisClient(settings: redis)
+        let client = redis.client()
         let message = QueueMessage(id: MessageID.make(), count: 5, enqueuedAtMilliseconds: UnixTime.milliseconds())
         let other = QueueMessage(id: MessageID.make(), count: 6, enqueuedAtMilliseconds: UnixTime.milliseconds())
-        try await client.run(["RPUSH", redis.queue, message.encoded, other.encoded, message.encoded], deadline: .after(.seconds(2)))
+        try await client.run(["RPUSH", redis.queue.name, message.encoded, other.encoded, message.encoded], deadline: .after(.seconds(2)))
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 2 })
-        try await client.run(["RPUSH", redis.queue, message.encoded], deadline: .after(.seconds(2)))
+        try await client.run(["RPUSH", redis.queue.name, message.encoded], deadline: .after(.seconds(2)))
         #expect(await TestServices.eventually {
-            try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 0
+            try await client.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 0
         })
         try await Task.sleep(for: .milliseconds(500))
         try await consumer.stop()
@@ -179,7 +183,7 @@ struct PipelineTests {
     func twoConsumersTogetherLoseNothingAndDuplicateNothing(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
         let database = try server.freshDatabase()
-        let client = RedisClient(settings: redis)
+        let client = redis.client()
         let total = 6000
         let first = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         let second = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
@@ -187,7 +191,7 @@ struct PipelineTests {
             let messages = (start..<start + 500).map {
                 QueueMessage(id: "m-\($0)", count: Int64($0), enqueuedAtMilliseconds: UnixTime.milliseconds()).encoded
             }
-            try await client.run(["RPUSH", redis.queue] + messages, deadline: .after(.seconds(2)))
+            try await client.run(["RPUSH", redis.queue.name] + messages, deadline: .after(.seconds(2)))
         }
         #expect(await TestServices.eventually(timeout: .seconds(60)) { try TestServices.rowCount(database) >= total })
         try await first.stop()
@@ -203,8 +207,8 @@ struct PipelineTests {
     @Test func aSilentConsumersMessagesAreReclaimed() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let ghost = "ghost-consumer"
         let stranded = (0..<10).map { QueueMessage(id: "stranded-\($0)", count: Int64($0), enqueuedAtMilliseconds: 1).encoded }
         try await client.pipeline([
@@ -229,8 +233,8 @@ struct PipelineTests {
     @Test func aBatchAlreadyInTheProcessingListIsCommittedFirst() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let consumerID = "restarted-consumer"
         let held = [101, 102, 103].map { QueueMessage(id: "held-\($0)", count: Int64($0), enqueuedAtMilliseconds: 1).encoded }
         try await client.run(["RPUSH", keys.processing(consumer: consumerID)] + held, deadline: .after(.seconds(2)))
@@ -249,17 +253,17 @@ struct PipelineTests {
 
     @Test func acknowledgingTwiceChangesNothingTheSecondTime() async throws {
         let redis = TestServices.redis()
-        let client = RedisClient(settings: redis)
-        let queue = WorkQueue(redis: client)
+        let client = redis.client()
+        let queue = redis.workQueue(on: client)
         let batch = ["a", "b"].map { Array(QueueMessage(id: $0, count: 1, enqueuedAtMilliseconds: 1).encoded.utf8) }
-        try await client.run(["RPUSH", redis.queue] + batch.map { String(decoding: $0, as: UTF8.self) } + ["\u{FF}not-utf8"], deadline: .after(.seconds(2)))
+        try await client.run(["RPUSH", redis.queue.name] + batch.map { String(decoding: $0, as: UTF8.self) } + ["\u{FF}not-utf8"], deadline: .after(.seconds(2)))
         #expect(try await queue.fetchBatch(consumer: "c", limit: 2, deadline: .after(.seconds(2))) == .entries(batch))
         for _ in 0..<2 {
             try await queue.acknowledge(consumer: "c", batch: batch, deadLetters: [DeadLetter(kind: .undecodable, reason: "x", raw: Array("\u{FF}not-utf8".utf8))], deadLetterLimit: 100, deadline: .after(.seconds(2)))
         }
         #expect(try await client.run(["LLEN", queue.keys.deadLetters], deadline: .after(.seconds(2))).integer == 1)
         #expect(try await client.run(["LLEN", queue.keys.processing(consumer: "c")], deadline: .after(.seconds(2))).integer == 0)
-        #expect(try await client.run(["LLEN", redis.queue], deadline: .after(.seconds(2))).integer == 1)
+        #expect(try await client.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 1)
         await client.shutdown()
     }
 
@@ -271,8 +275,8 @@ struct PipelineTests {
         try setup.query("CREATE TABLE `count` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, count_value INT)")
         try setup.query("INSERT INTO `count` (count_value) VALUES (1), (2), (3)")
         setup.close()
-        let client = RedisClient(settings: redis)
-        try await client.run(["RPUSH", redis.queue, "4"], deadline: .after(.seconds(2)))
+        let client = redis.client()
+        try await client.run(["RPUSH", redis.queue.name, "4"], deadline: .after(.seconds(2)))
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 4 })
         try await consumer.stop()

@@ -1,5 +1,9 @@
 import Foundation
-import Shared
+import Database
+import Message
+import Observability
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -13,7 +17,7 @@ struct QueueOperationsTests {
     init() throws { try TestServices.require() }
 
     /// Runs `Consumer <arguments>` with the Consumer's settings for `redis`; returns exit status and output.
-    static func cli(_ arguments: [String], redis: RedisSettings, database: DatabaseSettings) throws -> (status: Int32, output: String) {
+    static func cli(_ arguments: [String], redis: TestRedis, database: DatabaseSettings) throws -> (status: Int32, output: String) {
         try TestServices.runToEnd(
             TestServices.binary("Consumer"), arguments: arguments,
             environment: TestServices.programEnvironment(redis: redis, database: database, ["USER": "itest-operator"]))
@@ -30,8 +34,8 @@ struct QueueOperationsTests {
     @Test func consumersThatDiedWhileTheDatabaseHungLeaveMaxDeliveriesRecordsThatReplayIntoOneRowEach() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let dying = TestServices.uniqueName("dying")
         let consumer = try ConsumerShutdownTests.ConsumerProcess(environment: TestServices.programEnvironment(
             redis: redis, database: database,
@@ -40,7 +44,7 @@ struct QueueOperationsTests {
         // The database hangs: every insert waits on this lock.
         let lock = try TestServices.connect(database)
         try lock.query("LOCK TABLES `count` WRITE")
-        try await WorkQueue(redis: client).push(Self.messages(1...8), deadline: .after(.seconds(2)))
+        try await redis.workQueue(on: client).push(Self.messages(1...8), deadline: .after(.seconds(2)))
         #expect(await TestServices.eventually { try await Self.length(keys.processing(consumer: dying), client) == 8 }, "\(consumer.output)")
         kill(consumer.process.processIdentifier, SIGKILL)
 
@@ -76,18 +80,18 @@ struct QueueOperationsTests {
     @Test func replayingAMessageWhoseRowExistsAddsNoRow() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let live = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         let message = Self.messages(7...7)[0]
-        try await WorkQueue(redis: client).push([message], deadline: .after(.seconds(2)))
+        try await redis.workQueue(on: client).push([message], deadline: .after(.seconds(2)))
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 1 })
         // The same message dead-lettered anyway (say, a reply lost after its commit).
         let record = #"{"kind":"max_deliveries","reason":"delivered 5 times","id":"op-7","raw":"# + JSONText.quoted(message) + "}"
         try await client.run(["RPUSH", keys.deadLetters, record], deadline: .after(.seconds(2)))
         let replay = try Self.cli(["dead-letters", "replay", "--id", "op-7"], redis: redis, database: database)
         #expect(replay.status == 0 && replay.output.contains("replayed 1 dead letter (id=op-7)"), "\(replay.output)")
-        #expect(await TestServices.eventually { try await Self.length(redis.queue, client) == 0 })
+        #expect(await TestServices.eventually { try await Self.length(redis.queue.name, client) == 0 })
         try await Task.sleep(for: .milliseconds(500))
         #expect(try TestServices.rowCount(database) == 1)
         try await live.stop()
@@ -97,20 +101,20 @@ struct QueueOperationsTests {
     @Test func aSmallDeadLetterMaxEvictsTheOldestAndCountsExactly() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let evictedBefore = Self.evictedMetric()
         var configuration = TestServices.consumerConfiguration(redis: redis, database: database)
         configuration.deadLetterMax = 5
         let live = RunningConsumer(configuration)
         for value in 1...12 {
             // One at a time, so evictions happen across many acknowledgements, not in one.
-            try await client.run(["RPUSH", redis.queue, "not-a-number-\(value)"], deadline: .after(.seconds(2)))
-            #expect(await TestServices.eventually { try await Self.length(redis.queue, client) == 0 })
+            try await client.run(["RPUSH", redis.queue.name, "not-a-number-\(value)"], deadline: .after(.seconds(2)))
+            #expect(await TestServices.eventually { try await Self.length(redis.queue.name, client) == 0 })
         }
         #expect(await TestServices.eventually { try await client.run(["GET", keys.deadLettersEvicted], deadline: .after(.seconds(2))).string == "7" })
         #expect(try await Self.length(keys.deadLetters, client) == 5)
-        let records = try await DeadLetterStore(queue: QueueShards(redis: client)).newest(kind: nil, limit: 10, deadline: .after(.seconds(2)))
+        let records = try await DeadLetterStore(queue: redis.shards(on: client)).newest(kind: nil, limit: 10, deadline: .after(.seconds(2)))
         #expect(records.map(\.raw) == (8...12).reversed().map { "not-a-number-\($0)" })
         #expect(Self.evictedMetric() - evictedBefore == 7)
         let summary = try Self.cli(["dead-letters", "summary"], redis: redis, database: database)
@@ -128,17 +132,17 @@ struct QueueOperationsTests {
     @Test func pauseHoldsRowsAndResumeReleasesThem() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
+        let client = redis.client()
         let live = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 0 })
         let pause = try Self.cli(["queue", "pause"], redis: redis, database: database)
         #expect(pause.status == 0 && pause.output.contains("paused") && pause.output.contains("action=pause"), "\(pause.output)")
         // Within one poll (CONSUMER_BLOCK_MS, 200 ms here) the Consumer takes nothing new.
         try await Task.sleep(for: .milliseconds(400))
-        try await WorkQueue(redis: client).push(Self.messages(1...30), deadline: .after(.seconds(2)))
+        try await redis.workQueue(on: client).push(Self.messages(1...30), deadline: .after(.seconds(2)))
         try await Task.sleep(for: .seconds(2))
         #expect(try TestServices.rowCount(database) == 0)
-        #expect(try await Self.length(redis.queue, client) == 30)
+        #expect(try await Self.length(redis.queue.name, client) == 30)
         let status = try Self.cli(["queue", "status", "--json"], redis: redis, database: database)
         #expect(status.output.contains(#""state":"paused""#) && status.output.contains(#""queue_depth":30"#), "\(status.output)")
         let resume = try Self.cli(["queue", "resume"], redis: redis, database: database)
@@ -150,10 +154,10 @@ struct QueueOperationsTests {
 
     @Test func pauseAndReplayCoverEveryShardOfAShardedQueue() async throws {
         var redis = TestServices.redis()
-        redis.queueShards = 3
+        redis.queue.shards = 3
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let shards = QueueShards(redis: client)
+        let client = redis.client()
+        let shards = redis.shards(on: client)
         let operations = QueueOperations(queue: shards, history: HistoryRecorder(queue: shards, logger: TestServices.logger))
         #expect(try await operations.pause(origin: "test"))
         let live = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
@@ -176,8 +180,8 @@ struct QueueOperationsTests {
     @Test func recordsFromBeforeKindExistedAreReadAndReplayedByTheirInferredIdAndKind() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let envelope = Self.messages(3...3)[0]
         let old = [
             #"{"reason":"delivered 5 times without being committed (its consumers kept dying)","raw":"# + JSONText.quoted(envelope)
@@ -196,7 +200,7 @@ struct QueueOperationsTests {
         #expect(purge.status == 0 && purge.output.contains("purged 1 dead letter"), "\(purge.output)")
         let replay = try Self.cli(["dead-letters", "replay", "--kind", "max_deliveries"], redis: redis, database: database)
         #expect(replay.output.contains("replayed 1 dead letter"), "\(replay.output)")
-        #expect(try await client.run(["LRANGE", redis.queue, "0", "-1"], deadline: .after(.seconds(2))).array?.compactMap(\.string) == [envelope])
+        #expect(try await client.run(["LRANGE", redis.queue.name, "0", "-1"], deadline: .after(.seconds(2))).array?.compactMap(\.string) == [envelope])
         #expect(try await Self.length(keys.deadLetters, client) == 0)
         await client.shutdown()
     }
@@ -204,8 +208,8 @@ struct QueueOperationsTests {
     @Test func badInputSaysWhatWasWrongExitsNonZeroAndChangesNothing() async throws {
         let redis = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: redis)
-        let keys = QueueKeys(queue: redis.queue)
+        let client = redis.client()
+        let keys = QueueKeys(queue: redis.queue.name)
         let record = #"{"kind":"undecodable","reason":"x","id":"kept","raw":"x","consumer":"c","deliveries":1,"ts":1}"#
         try await client.run(["RPUSH", keys.deadLetters, record], deadline: .after(.seconds(2)))
         let cases: [([String], String)] = [
@@ -224,12 +228,12 @@ struct QueueOperationsTests {
             #expect(output.contains(message), "\(arguments): \(output)")
         }
         #expect(try await client.run(["LRANGE", keys.deadLetters, "0", "-1"], deadline: .after(.seconds(2))).array?.compactMap(\.string) == [record])
-        #expect(try await Self.length(redis.queue, client) == 0)
+        #expect(try await Self.length(redis.queue.name, client) == 0)
 
         var unreachable = redis
-        unreachable.port = try TestServices.unusedPort()
+        unreachable.settings.port = try TestServices.unusedPort()
         let (status, output) = try Self.cli(["dead-letters", "purge", "--all", "--yes"], redis: unreachable, database: database)
-        #expect(status == 1 && output.contains("cannot reach Redis at 127.0.0.1:\(unreachable.port)"), "\(output)")
+        #expect(status == 1 && output.contains("cannot reach Redis at 127.0.0.1:\(unreachable.settings.port)"), "\(output)")
         await client.shutdown()
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Message
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -65,7 +67,7 @@ struct RecoveryTests {
     @Test func theProducerRecoversByItselfWhenRedisReturns() async throws {
         let redis = try OwnRedis()
         var settings = TestServices.redis()
-        settings.port = redis.port
+        settings.settings.port = redis.port
         let configuration = TestServices.producerConfiguration(redis: settings, database: try TestServices.freshDatabase())
         try await buildApplication(configuration, logger: TestServices.logger).test(.router) { client in
             let ready = await TestServices.eventually(timeout: .seconds(5)) { try await Self.post(client, 1) == .created }
@@ -80,8 +82,8 @@ struct RecoveryTests {
             // Recovery is bounded by Redis' own start-up, not by any backoff of ours: the next request reconnects.
             #expect(ContinuousClock.now - restarted < .seconds(3))
         }
-        let check = RedisClient(settings: settings)
-        let values = try await check.run(["LRANGE", settings.queue, "0", "-1"], deadline: .after(.seconds(2))).array ?? []
+        let check = settings.client()
+        let values = try await check.run(["LRANGE", settings.queue.name, "0", "-1"], deadline: .after(.seconds(2))).array ?? []
         #expect(values.compactMap { $0.string.flatMap { try? QueueMessage.decode(Array($0.utf8)).count } } == [1, 3], "\(values.compactMap(\.string))")
         await check.shutdown()
     }
@@ -89,8 +91,8 @@ struct RecoveryTests {
     @Test func aMessageThatKeepsKillingItsConsumersIsDeadLettered() async throws {
         let settings = TestServices.redis()
         let database = try TestServices.freshDatabase()
-        let client = RedisClient(settings: settings)
-        let keys = QueueKeys(queue: settings.queue)
+        let client = settings.client()
+        let keys = QueueKeys(queue: settings.queue.name)
         let poison = QueueMessage(id: "poison", count: 13, enqueuedAtMilliseconds: 1).encoded
         var configuration = TestServices.consumerConfiguration(redis: settings, database: database)
         configuration.maxDeliveries = 3

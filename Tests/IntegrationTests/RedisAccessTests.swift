@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Database
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -28,11 +30,11 @@ struct RedisAccessTests {
             return user
         }
 
-        func settings(queue: String, password: String? = nil, shards: Int = 1) -> RedisSettings {
+        func settings(queue: String, password: String? = nil, shards: Int = 1) -> TestRedis {
             var settings = TestServices.redis(queue: queue)
-            settings.queueShards = shards
-            settings.username = name
-            settings.password = password ?? self.password
+            settings.queue.shards = shards
+            settings.settings.username = name
+            settings.settings.password = password ?? self.password
             return settings
         }
 
@@ -62,13 +64,13 @@ struct RedisAccessTests {
     @discardableResult
     static func admin(_ command: [String]) throws -> RedisValue {
         let settings = TestServices.redis()
-        let connection = try RedisConnection.connect(host: settings.host, port: settings.port, username: nil, password: nil, timeout: .seconds(5))
+        let connection = try RedisConnection.connect(host: settings.settings.host, port: settings.settings.port, username: nil, password: nil, timeout: .seconds(5))
         defer { connection.close() }
         return try connection.run(command, timeout: .seconds(5))
     }
 
     /// A Producer on `redis` and `database`, served on free loopback ports.
-    static func producer(redis: RedisSettings, database: DatabaseSettings) -> some ApplicationProtocol {
+    static func producer(redis: TestRedis, database: DatabaseSettings) -> some ApplicationProtocol {
         buildApplication(TestServices.producerConfiguration(redis: redis, database: database), logger: TestServices.logger, metrics: TestServices.metrics)
     }
 
@@ -116,7 +118,7 @@ struct RedisAccessTests {
 
         // Least privilege: the Producer's user can push but not take, and sees no other key.
         let connection = try RedisConnection.connect(
-            host: "127.0.0.1", port: TestServices.redis().port, username: producerUser.name, password: producerUser.password, timeout: .seconds(5))
+            host: "127.0.0.1", port: TestServices.redis().settings.port, username: producerUser.name, password: producerUser.password, timeout: .seconds(5))
         defer { connection.close() }
         let replies = try connection.pipeline([["LPOP", queue], ["GET", "unrelated"], ["FLUSHALL"]], timeout: .seconds(5))
         for reply in replies {
@@ -142,10 +144,11 @@ struct RedisAccessTests {
         var consumerConfiguration = TestServices.consumerConfiguration(redis: consumerUser.settings(queue: queue), database: database)
         consumerConfiguration.deadLetterMax = 2
         let consumer = RunningConsumer(consumerConfiguration)
-        let operatorRedis = RedisClient(settings: consumerUser.settings(queue: queue))
-        let operatorQueue = QueueShards(redis: operatorRedis)
+        let operatorRedis = consumerUser.settings(queue: queue).client()
+        let operatorQueue = consumerUser.settings(queue: queue).shards(on: operatorRedis)
         let operations = QueueOperations(queue: operatorQueue, history: HistoryRecorder(queue: operatorQueue, logger: TestServices.logger))
-        var producerConfiguration = ProducerConfiguration(redis: producerUser.settings(queue: queue), database: database)
+        let producerRedis = producerUser.settings(queue: queue)
+        var producerConfiguration = ProducerConfiguration(redis: producerRedis.settings, queue: producerRedis.queue, database: database)
         producerConfiguration.adminToken = "acl-test-admin-token-0123"
         try await buildApplication(producerConfiguration, logger: TestServices.logger, metrics: TestServices.metrics).test(.live) { client in
             let admin: HTTPFields = [.authorization: "Bearer acl-test-admin-token-0123", .contentType: "application/json"]

@@ -1,5 +1,5 @@
 import NIOCore
-import Shared
+import Redis
 import Testing
 
 /// Many commands in flight on one connection: each caller gets its own reply, and a command past
@@ -9,7 +9,7 @@ struct RedisPipeliningTests {
     init() throws { try TestServices.require() }
 
     private static func connect() async throws -> RedisConnection {
-        let settings = TestServices.redis()
+        let settings = TestServices.redis().settings
         return try await RedisConnection.connect(
             to: RedisNodeAddress(host: settings.host, port: settings.port), username: nil, password: nil, tls: nil,
             deadline: .after(.seconds(5))

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Redis
 import Testing
 
 /// TLS to Redis through swift-nio-ssl, on whichever hiredis this build links (Debian 12's 0.14
@@ -14,8 +14,8 @@ struct RedisTLSTests {
     func pipelinedCommandsOverAVerifiedConnection(host: String, serverName: String?) async throws {
         let server = try OwnTLSRedis()
         let settings = server.settings(host: host, serverName: serverName)
-        let client = RedisClient(settings: settings)
-        let key = settings.queue
+        let client = settings.client()
+        let key = settings.queue.name
         try await withThrowingDiscardingTaskGroup { group in
             for value in 0..<200 {
                 group.addTask { try await client.run(["RPUSH", key, String(value)], deadline: .after(.seconds(5))) }
@@ -28,19 +28,19 @@ struct RedisTLSTests {
     @Test func producerAndConsumerCarryValuesOverTLSAsACLUsers() async throws {
         let server = try OwnTLSRedis()
         var settings = server.settings()
-        let admin = RedisClient(settings: settings)
+        let admin = settings.client()
         let password = TestServices.uniqueName("secret")
         for program in ["producer", "consumer"] {
             let template = RedisAccessTests.repositoryRoot.appendingPathComponent("terraform/modules/redis/acl/\(program).tftpl")
-            let rule = try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "${queue}", with: settings.queue)
+            let rule = try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "${queue}", with: settings.queue.name)
             try await admin.run(["ACL", "SETUSER", program, "reset"] + rule.split(whereSeparator: \.isWhitespace).map(String.init) + [">\(password)"],
                                 deadline: .after(.seconds(5)))
         }
         await admin.shutdown()
-        settings.password = password
+        settings.settings.password = password
         var consumerSettings = settings
-        consumerSettings.username = "consumer"
-        settings.username = "producer"
+        consumerSettings.settings.username = "consumer"
+        settings.settings.username = "producer"
 
         let database = try TestServices.freshDatabase()
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: consumerSettings, database: database))

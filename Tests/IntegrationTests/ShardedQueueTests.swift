@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import Database
+import Message
+import Queue
+import Redis
 import Testing
 
 @testable import Consumer
@@ -17,12 +20,12 @@ struct ShardedQueueTests {
     private static let perShard = 20_000
 
     /// A queue of its own in 3 shards on the test Redis, a fresh database, and a client for both.
-    private static func threeShards() throws -> (RedisSettings, DatabaseSettings, RedisClient, [WorkQueue]) {
+    private static func threeShards() throws -> (TestRedis, DatabaseSettings, RedisClient, [WorkQueue]) {
         let database = try TestServices.freshDatabase()
         var redis = TestServices.redis()
-        redis.queueShards = 3
-        let client = RedisClient(settings: redis)
-        return (redis, database, client, QueueShards(redis: client).shards)
+        redis.queue.shards = 3
+        let client = redis.client()
+        return (redis, database, client, redis.shards(on: client).shards)
     }
 
     @Test func aConsumerTakesBatchesFromEveryShardInTurnSoNoneStarves() async throws {

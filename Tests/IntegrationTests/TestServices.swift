@@ -1,7 +1,11 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import Database
+import Observability
+import Queue
+import Redis
+import Resilience
 import Testing
 
 @testable import Consumer
@@ -27,8 +31,8 @@ enum TestServices {
         "\(prefix)_\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
     }
 
-    static func redis(queue: String = uniqueName("itest")) -> RedisSettings {
-        RedisSettings(host: "127.0.0.1", port: Int(environment["REDIS_PORT"] ?? "") ?? 16380, queue: queue)
+    static func redis(queue: String = uniqueName("itest")) -> TestRedis {
+        TestRedis(settings: RedisSettings(host: "127.0.0.1", port: Int(environment["REDIS_PORT"] ?? "") ?? 16380), queue: QueueSettings(name: queue))
     }
 
     /// A new, empty database (count_test_*) for one test, on MariaDB.
@@ -118,9 +122,9 @@ enum TestServices {
     }
 
     /// The environment a Producer or Consumer process needs for `redis` and `database`, on free ports of its own.
-    static func programEnvironment(redis: RedisSettings, database: DatabaseSettings, _ extra: [String: String] = [:]) throws -> [String: String] {
+    static func programEnvironment(redis: TestRedis, database: DatabaseSettings, _ extra: [String: String] = [:]) throws -> [String: String] {
         [
-            "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_QUEUE": redis.queue,
+            "REDIS_HOST": redis.settings.host, "REDIS_PORT": String(redis.settings.port), "REDIS_QUEUE": redis.queue.name,
             "DB_HOST": database.host, "DB_PORT": String(database.port), "DB_USER": database.user,
             "DB_PASSWORD": database.password, "DB_NAME": database.name,
             "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(try unusedPort()), "OPS_HTTP_PORT": String(try unusedPort()), "CONSUMER_HTTP_PORT": String(try unusedPort()),
@@ -128,16 +132,16 @@ enum TestServices {
     }
 
     /// A Producer on loopback with both of its ports picked by the kernel (no fixed port to collide on).
-    static func producerConfiguration(redis: RedisSettings, database: DatabaseSettings) -> ProducerConfiguration {
-        var configuration = ProducerConfiguration(redis: redis, database: database)
+    static func producerConfiguration(redis: TestRedis, database: DatabaseSettings) -> ProducerConfiguration {
+        var configuration = ProducerConfiguration(redis: redis.settings, queue: redis.queue, database: database)
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = 0
         configuration.opsHttpPort = 0
         return configuration
     }
 
-    static func consumerConfiguration(redis: RedisSettings, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {
-        var configuration = ConsumerConfiguration(redis: redis, database: database, consumerID: id)
+    static func consumerConfiguration(redis: TestRedis, database: DatabaseSettings, id: String = uniqueName("consumer")) -> ConsumerConfiguration {
+        var configuration = ConsumerConfiguration(redis: redis.settings, queue: redis.queue, database: database, consumerID: id)
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = 0
         configuration.blockFor = .milliseconds(200)
@@ -201,13 +205,27 @@ final class RunningConsumer: Sendable {
     }
 }
 
-/// Test shorthands for the single test Redis (which ignores routing): one queue, and commands
-/// routed by their first argument.
-extension WorkQueue {
-    init(redis: RedisClient) {
-        self.init(redis: redis, keys: QueueKeys(queue: redis.settings.queue))
+/// A test's Redis and its own queue there (a unique name per test, so tests cannot see each other's values).
+struct TestRedis: Sendable {
+    var settings: RedisSettings
+    var queue: QueueSettings
+
+    func client(poolSize: Int? = nil) -> RedisClient {
+        RedisClient(settings: settings, poolSize: poolSize)
+    }
+
+    /// The queue's shards on `client` (a client of `settings`, perhaps with another user).
+    func shards(on client: RedisClient) -> QueueShards {
+        QueueShards(redis: client, settings: queue)
+    }
+
+    /// The queue's first shard (the plain queue) on `client`.
+    func workQueue(on client: RedisClient) -> WorkQueue {
+        WorkQueue(redis: client, keys: QueueKeys(queue: queue.name), waitReplicas: queue.waitReplicas)
     }
 }
+
+/// Test shorthands for the single test Redis (which ignores routing): commands routed by their first argument.
 
 extension RedisClient {
     @discardableResult

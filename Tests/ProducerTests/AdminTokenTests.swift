@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import Settings
 import Testing
 
 @testable import Producer

@@ -1,4 +1,4 @@
-import Shared
+import Settings
 import Testing
 
 @testable import Producer

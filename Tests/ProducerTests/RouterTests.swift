@@ -2,7 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import Database
+import HTTPService
+import Message
+import Queue
+import Redis
+import Resilience
 import Synchronization
 import Testing
 

@@ -1,6 +1,6 @@
 """Which environment variables the Swift programs read, found in their source text (no build).
 
-Every setting is read through EnvironmentReader (Sources/Shared/Configuration/EnvironmentReader.swift),
+Every setting is read through EnvironmentReader (Sources/Settings/EnvironmentReader.swift),
 so a read is a call of one of its methods. The name is usually a string literal,
 `env.integer("MAX_DELIVERIES", default: 5, in: 1...1000)`; where it is not, the argument is resolved:
 a loop variable over an array of literals (`for variable in ["A", "B"] where env.optional(variable)`),
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-READER_SOURCE = Path(__file__).resolve().parents[2] / "Sources/Shared/Configuration/EnvironmentReader.swift"
+READER_SOURCE = Path(__file__).resolve().parents[2] / "Sources/Settings/EnvironmentReader.swift"
 
 
 def reader_methods(source: str) -> tuple:

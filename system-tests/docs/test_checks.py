@@ -9,6 +9,7 @@ import shutil
 import check_configuration
 import check_examples
 import check_links
+import check_module_graph
 import configuration_table
 import swift_environment
 from check_path_case import collisions
@@ -155,6 +156,44 @@ class ExampleTests(unittest.TestCase):
         self.assertEqual(len(problems), 1)
         self.assertIn("EPOCHSECONDS is undefined", problems[0][1])
         self.assertEqual(check_examples.problems_in(bash_code, bash), [])
+
+
+class ModuleGraphTests(unittest.TestCase):
+    MANIFEST = """
+        .systemLibrary(name: "CLib", pkgConfig: "lib"),
+        .target(name: "Base"),
+        .target(
+            name: "Upper",
+            dependencies: [
+                "CLib", "Base",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "UpperTests", dependencies: ["Upper"]),
+    """
+    DOC = """## Module graph
+
+| target | depends on | owns |
+|---|---|---|
+| `CLib` | — | C |
+| `Base` | — | base |
+| `Upper` | `Base`, `CLib` | upper |
+
+## Next
+"""
+
+    def test_a_matching_table_has_no_differences(self):
+        graph = check_module_graph.package_graph(self.MANIFEST)
+        self.assertEqual(graph, {"CLib": set(), "Base": set(), "Upper": {"CLib", "Base"}})
+        self.assertEqual(check_module_graph.differences(graph, check_module_graph.documented_graph(self.DOC)), [])
+
+    def test_a_missing_edge_and_a_missing_target_are_named(self):
+        graph = check_module_graph.package_graph(self.MANIFEST + '.target(name: "Extra"),')
+        doc = self.DOC.replace("`Base`, `CLib`", "`Base`")
+        problems = check_module_graph.differences(graph, check_module_graph.documented_graph(doc))
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("Extra is in Package.swift", problems[0])
+        self.assertIn("Upper depends on ['Base', 'CLib']", problems[1])
 
 
 class PathCaseTests(unittest.TestCase):

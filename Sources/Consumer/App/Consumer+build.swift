@@ -2,14 +2,18 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
-import Shared
-import SharedHTTP
+import Database
+import HTTPService
+import HTTPService
+import Queue
+import Redis
+import Settings
 
 /// Builds the Consumer: the ingest loop, its heartbeat/reaper, and a small HTTP server for probes.
 func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
     // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
     let redis = RedisClient(settings: configuration.redis, poolSize: 4)
-    let queue = QueueShards(redis: redis)
+    let queue = QueueShards(redis: redis, settings: configuration.queue)
     let database = DatabaseClient(settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout)
     let writer = RowWriter(
         batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Hummingbird
 import Logging
-import Shared
-import SharedHTTP
+import HTTPService
+import HTTPService
+import Observability
+import Redis
+import Settings
 
 @main
 struct ConsumerCommand: AsyncParsableCommand {
@@ -27,7 +30,7 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "Consumer")
         logger.info("starting", metadata: [
             "consumer": "\(configuration.consumerID)", "redis": "\(configuration.redis.endpointDescription)",
-            "queue": "\(configuration.redis.queue)", "database": "\(configuration.database.endpointDescription)",
+            "queue": "\(configuration.queue.name)", "database": "\(configuration.database.endpointDescription)",
             "batch_size": "\(configuration.batchSize)", "http": "\(configuration.httpHost):\(configuration.httpPort)",
         ])
         if let warning = configuration.database.plainTextWarning { logger.warning("\(warning)") }

@@ -1,8 +1,13 @@
-import Shared
+import Database
+import Observability
+import Queue
+import Redis
+import Settings
 
 /// Everything the Consumer reads from its environment, validated at start.
 struct ConsumerConfiguration: Sendable {
     var redis: RedisSettings
+    var queue: QueueSettings
     var database: DatabaseSettings
     var log = LogSettings()
     var httpHost = "0.0.0.0"
@@ -34,14 +39,15 @@ struct ConsumerConfiguration: Sendable {
     /// CloudWatch Embedded Metric Format output on stdout; nil = off.
     var cloudWatch: CloudWatchMetrics?
 
-    init(redis: RedisSettings, database: DatabaseSettings, consumerID: String = ConsumerConfiguration.defaultConsumerID()) {
+    init(redis: RedisSettings, queue: QueueSettings = QueueSettings(), database: DatabaseSettings, consumerID: String = ConsumerConfiguration.defaultConsumerID()) {
         self.redis = redis
+        self.queue = queue
         self.database = database
         self.consumerID = consumerID
     }
 
     init(environment env: EnvironmentReader) throws(ConfigurationError) {
-        self.init(redis: try RedisSettings(from: env), database: try DatabaseSettings(from: env))
+        self.init(redis: try RedisSettings(from: env), queue: try QueueSettings(from: env), database: try DatabaseSettings(from: env))
         log = try LogSettings(from: env)
         httpHost = env.string("HTTP_HOST", default: httpHost)
         httpPort = try env.port("CONSUMER_HTTP_PORT", default: httpPort)
@@ -59,7 +65,7 @@ struct ConsumerConfiguration: Sendable {
         metricsInterval = try env.milliseconds("METRICS_INTERVAL_MS", default: 5000, in: 500...600_000)
         if let namespace = env.optional("METRICS_EMF_NAMESPACE") {
             cloudWatch = CloudWatchMetrics(
-                namespace: namespace, environment: env.string("ENVIRONMENT_NAME", default: "local"), queue: redis.queue)
+                namespace: namespace, environment: env.string("ENVIRONMENT_NAME", default: "local"), queue: queue.name)
         }
         guard reclaimAfter > heartbeatInterval * 2 else {
             throw ConfigurationError(

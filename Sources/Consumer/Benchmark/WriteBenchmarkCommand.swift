@@ -1,5 +1,7 @@
 import ArgumentParser
-import Shared
+import Database
+import Message
+import Settings
 
 /// `Consumer write-benchmark`: how fast the configured database takes the Consumer's rows by each
 /// write path it could use, for the same rows: multi-row prepared `INSERT … ON DUPLICATE KEY UPDATE`

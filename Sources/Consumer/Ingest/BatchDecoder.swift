@@ -1,4 +1,5 @@
-import Shared
+import Message
+import Queue
 
 /// Splits a fetched batch into messages to insert and entries for the dead-letter list.
 struct DecodedBatch: Equatable, Sendable {

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
-import Shared
+import Observability
+import Queue
 
 /// Makes evictions from the full dead-letter list loud: a Prometheus counter and a warning line
 /// (rate-limited, with the total the Redis counter holds), so nothing is dropped silently.

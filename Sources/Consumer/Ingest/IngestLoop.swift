@@ -1,7 +1,10 @@
 import Logging
 import Metrics
 import ServiceLifecycle
-import Shared
+import Database
+import Observability
+import Queue
+import Resilience
 
 /// The Consumer's work: move a batch into this consumer's processing list, insert its rows in one
 /// transaction, then drop it from the processing list. A message is never held only in memory: until

@@ -1,7 +1,9 @@
 import Logging
 import Metrics
 import ServiceLifecycle
-import Shared
+import Observability
+import Queue
+import Resilience
 
 /// Keeps this consumer's heartbeat fresh (with whether its batch is stuck) and hands the in-flight
 /// messages of silent consumers back to the queue. Every consumer reaps; the reclaim script is

@@ -1,7 +1,9 @@
 import Logging
 import Metrics
 import ServiceLifecycle
-import Shared
+import Message
+import Observability
+import Queue
 
 /// Samples the queue's depths every few seconds into gauges for `/metrics`, and, when a CloudWatch
 /// namespace is configured, prints them as Embedded Metric Format lines on stdout, which CloudWatch

@@ -1,4 +1,5 @@
-import Shared
+import Database
+import Message
 
 /// Writes a batch of messages as rows: multi-row prepared INSERTs that skip ids already present
 /// (the exactly-once effect over an at-least-once queue), plus the row counter, in one transaction.

@@ -1,5 +1,6 @@
 import Metrics
-import Shared
+import Message
+import Observability
 import Synchronization
 
 /// Whether the batch in hand keeps failing, and since when. Past `threshold` the batch counts as

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shared
+import Queue
 
 /// `Consumer dead-letters summary|list|show|replay|purge` (DESIGN.md, "Operations interface").
 struct DeadLettersCommand: AsyncParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Logging
-import Shared
+import Observability
+import Queue
+import Redis
+import Settings
 
 #if canImport(Glibc)
 import Glibc
@@ -24,9 +27,9 @@ struct OperatorSession {
 
     static func open() async throws -> OperatorSession {
         let settings = try loadConfiguration { env throws(ConfigurationError) in
-            (try RedisSettings(from: env), try LogSettings(from: env))
+            (try RedisSettings(from: env), try QueueSettings(from: env), try LogSettings(from: env))
         }
-        settings.1.bootstrap()
+        settings.2.bootstrap()
         let redis = RedisClient(settings: settings.0, poolSize: 1)
         do {
             try await redis.ping(deadline: .after(.seconds(3)))
@@ -34,7 +37,7 @@ struct OperatorSession {
             await redis.shutdown()
             throw OperatorFailure("cannot reach Redis at \(settings.0.endpointDescription) (\(error)); nothing was read or changed")
         }
-        let queue = QueueShards(redis: redis)
+        let queue = QueueShards(redis: redis, settings: settings.1)
         let logger = Logger(label: "Consumer")
         return OperatorSession(redis: redis, queue: queue, operations: QueueOperations(queue: queue, history: HistoryRecorder(queue: queue, logger: logger)))
     }

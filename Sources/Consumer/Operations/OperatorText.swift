@@ -1,4 +1,5 @@
-import Shared
+import Message
+import Queue
 
 /// The CLI's text output: short lines a person reads in a terminal or a task's log.
 enum OperatorText {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shared
+import Queue
 
 /// `Consumer queue pause|resume|status` (DESIGN.md, "Operations interface").
 struct QueueCommand: AsyncParsableCommand {
@@ -46,7 +46,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             try await OperatorSession.run { session in
                 let depths = try await session.queue.depths(deadline: .after(.seconds(5)))
-                print(output.json ? depths.statusJSON : OperatorText.status(depths, queue: session.redis.settings.queue))
+                print(output.json ? depths.statusJSON : OperatorText.status(depths, queue: session.queue.shards[0].keys.queue))
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Shared
+import Database
+import Settings
 
 /// `Consumer db-setup`: the one-off task a deployment runs with the administrator's credentials.
 /// Creates the database and the schema, and a least-privilege user for each program, so that

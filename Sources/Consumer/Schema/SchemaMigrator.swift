@@ -1,4 +1,4 @@
-import Shared
+import Database
 
 /// Creates or upgrades the schema; idempotent, and safe when several consumers start at once
 /// (they take turns under a named lock). A table made by the old system, `count(id, count_value)`,

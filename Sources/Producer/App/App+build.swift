@@ -3,8 +3,12 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
-import Shared
-import SharedHTTP
+import Database
+import HTTPService
+import HTTPService
+import Queue
+import Redis
+import Settings
 
 /// What the routes need from the outside world; tests pass in-memory fakes.
 struct ProducerDependencies: Sendable {
@@ -31,7 +35,7 @@ struct ProducerBackends {
 
     init(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
         redis = RedisClient(settings: configuration.redis)
-        let workQueue = QueueShards(redis: redis)
+        let workQueue = QueueShards(redis: redis, settings: configuration.queue)
         history = HistoryRecorder(queue: workQueue, logger: logger)
         coalescer = PushCoalescer(
             queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,

@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import Queue
 
 /// What `/history` and `/admin/...` work on: the queue, its history, and the operations the CLI
 /// shares. The admin routes are added only when `ADMIN_TOKEN` is set; without it they do not exist (404).

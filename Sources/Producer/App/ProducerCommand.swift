@@ -1,8 +1,11 @@
 import ArgumentParser
 import Hummingbird
 import Logging
-import Shared
-import SharedHTTP
+import HTTPService
+import HTTPService
+import Observability
+import Redis
+import Settings
 
 @main
 struct ProducerCommand: AsyncParsableCommand {
@@ -29,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("starting", metadata: [
             "http": "\(configuration.httpHost):\(configuration.httpPort)", "ops_http": "\(configuration.httpHost):\(configuration.opsHttpPort)",
             "instance": "\(InstanceName.current)", "hostname": "\(Host.name)",
-            "redis": "\(configuration.redis.endpointDescription)", "queue": "\(configuration.redis.queue)",
+            "redis": "\(configuration.redis.endpointDescription)", "queue": "\(configuration.queue.name)",
             "database": "\(configuration.database.endpointDescription)",
         ])
         if let warning = configuration.database.plainTextWarning { logger.warning("\(warning)") }

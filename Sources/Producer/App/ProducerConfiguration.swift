@@ -1,4 +1,8 @@
-import Shared
+import Database
+import Observability
+import Queue
+import Redis
+import Settings
 
 /// Everything the Producer reads from its environment, validated at start.
 struct ProducerConfiguration: Sendable {
@@ -8,6 +12,7 @@ struct ProducerConfiguration: Sendable {
     /// The operations port, for machines inside the network: /metrics, /ready, /health.
     var opsHttpPort = 5082
     var redis: RedisSettings
+    var queue: QueueSettings
     var database: DatabaseSettings
     var log = LogSettings()
     /// `Access-Control-Allow-Origin`: `*` or one origin.
@@ -32,13 +37,14 @@ struct ProducerConfiguration: Sendable {
     /// Bearer token of `/admin/...`; nil: those routes do not exist.
     var adminToken: String?
 
-    init(redis: RedisSettings, database: DatabaseSettings) {
+    init(redis: RedisSettings, queue: QueueSettings = QueueSettings(), database: DatabaseSettings) {
         self.redis = redis
+        self.queue = queue
         self.database = database
     }
 
     init(environment env: EnvironmentReader) throws(ConfigurationError) {
-        self.init(redis: try RedisSettings(from: env), database: try DatabaseSettings(from: env))
+        self.init(redis: try RedisSettings(from: env), queue: try QueueSettings(from: env), database: try DatabaseSettings(from: env))
         httpHost = env.string("HTTP_HOST", default: httpHost)
         httpPort = try env.port("HTTP_PORT", default: httpPort)
         opsHttpPort = try env.port("OPS_HTTP_PORT", default: opsHttpPort)

@@ -1,7 +1,8 @@
 import Hummingbird
 import Logging
-import Shared
-import SharedHTTP
+import HTTPService
+import Message
+import Queue
 
 /// `/admin/...` (and `/api/admin/...`), served only when `ADMIN_TOKEN` is set: the CLI's actions
 /// over HTTP, through the same `QueueOperations`, so they act alike and write the same audit line.

@@ -1,7 +1,10 @@
 import HTTPTypes
 import Hummingbird
-import Shared
-import SharedHTTP
+import Database
+import HTTPService
+import Message
+import Redis
+import Settings
 
 /// `POST /count` queues a value; `GET /count` reports the table.
 struct CountController<Context: RequestContext>: Sendable {

@@ -1,6 +1,6 @@
 import Hummingbird
-import Shared
-import SharedHTTP
+import HTTPService
+import Queue
 
 /// `GET /history?window=1h|24h|7d|90d`: the counters the programs keep in Redis, as series with their
 /// step, so the dashboard's charts show the past the moment the page opens.

@@ -1,6 +1,7 @@
 import Hummingbird
-import Shared
-import SharedHTTP
+import HTTPService
+import Message
+import Resilience
 
 /// `GET /stats`: the dashboard's numbers. Answers 200 even when one source is down, with that
 /// source's figures null and marked "unavailable", so the page can show what it has.

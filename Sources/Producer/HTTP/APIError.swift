@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 import NIOHTTP1
-import Shared
+import Message
 
 /// An error answered as `{"error": "<machine code>", "message": "<what was wrong and how to fix it>"}`.
 /// The message is for the client and names no host, address, port or server error text; `detail`

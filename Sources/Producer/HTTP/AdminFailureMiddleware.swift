@@ -1,5 +1,6 @@
 import Hummingbird
-import Shared
+import Queue
+import Redis
 
 /// Turns what the shared queue operations throw into the API's errors: an id that names no dead
 /// letter is a 404, a Redis that does not answer a 503 (with the detail in the log, not the answer).

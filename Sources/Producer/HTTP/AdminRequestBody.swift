@@ -1,5 +1,6 @@
 import Hummingbird
-import Shared
+import Message
+import Queue
 
 /// The JSON body of an admin POST: `{"kind": K} | {"id": ID} | {"all": true}` plus options. An empty
 /// body is an empty object.

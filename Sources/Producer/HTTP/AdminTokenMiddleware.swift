@@ -1,5 +1,4 @@
 import Hummingbird
-import Shared
 
 /// Lets a request into `/admin/...` only with `Authorization: Bearer <ADMIN_TOKEN>`. The token is
 /// compared in constant time, so the time an answer takes says nothing about how much of a guess was right.

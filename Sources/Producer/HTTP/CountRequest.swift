@@ -1,4 +1,4 @@
-import Shared
+import Message
 
 /// The body of `POST /count`: exactly `{"count": <integer>}`, checked strictly so that nothing
 /// questionable reaches the queue.

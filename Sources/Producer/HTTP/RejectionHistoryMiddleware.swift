@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import Queue
 
 /// Counts refused `POST /count`s into the history, by reason. Outside the JSON error middleware, so
 /// it sees every refusal as the status the client got. Counts only gather here; the push workers

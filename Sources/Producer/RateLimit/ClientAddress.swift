@@ -1,4 +1,4 @@
-import Shared
+import Settings
 
 /// Which address a request is counted against: the TCP peer, or, behind proxies the deployment
 /// trusts, the X-Forwarded-For entry the nearest of them wrote about its own peer.

@@ -1,4 +1,4 @@
-import Shared
+import Settings
 
 /// The optional per-client limit on `POST /count` (off unless RATE_LIMIT_PER_SECOND is set).
 struct RateLimitSettings: Sendable, Equatable {

@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
-import Shared
+import Observability
 import Synchronization
 
 /// The count of open connections of one server, shared by all of its event loops.

@@ -1,4 +1,4 @@
-import Shared
+import Settings
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Metrics
-import Shared
+import Observability
 
 /// Why the public port turned a client away, counted in `count_pipeline_rejected_total{reason}`
 /// beside the queue's own `high_water`, so an operator sees floods, drips and bad tokens.

@@ -3,7 +3,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
-import Shared
 
 /// After the HTTP decoder: tells `RequestReadDeadlineHandler` when a request has arrived whole and
 /// when an answer is being written, and turns the empty 400 that Hummingbird writes for a request

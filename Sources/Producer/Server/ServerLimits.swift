@@ -1,4 +1,4 @@
-import Shared
+import Settings
 
 /// How much of the server one client may hold: how long a request may take to arrive, how long an
 /// idle connection stays, how big the headers may be and how many connections are open at once.

@@ -1,4 +1,5 @@
-import Shared
+import Queue
+import Resilience
 import Synchronization
 
 /// Refuses new values while the queue is above its high-water mark, so a stalled database makes

@@ -2,7 +2,11 @@ import DequeModule
 import Logging
 import Metrics
 import ServiceLifecycle
-import Shared
+import Message
+import Observability
+import Queue
+import Redis
+import Resilience
 import Synchronization
 
 /// Turns many concurrent `POST /count`s into few RPUSHes. A few workers each take everything that

@@ -1,4 +1,7 @@
-import Shared
+import Database
+import Message
+import Queue
+import Resilience
 
 /// Where accepted values go. The router depends on this, not on Redis, so it can be tested without sockets.
 protocol CountQueueing: Sendable {

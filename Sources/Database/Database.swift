@@ -1,0 +1,7 @@
+// Database: MariaDB and MySQL through libmariadb.
+//
+// `DatabaseConnection` and `PreparedStatement` are the only owners of `MYSQL` and `MYSQL_STMT`;
+// `DatabaseError` carries the server's code, SQLSTATE and message and what to do about it
+// (`disposition`: retry as it is, or a refusal of the rows); `DatabaseClient` is the pool the programs
+// use; `CountSchema` is the read side of the schema contract; `DatabaseSettings` is `DB_*`.
+// No C pointer leaves this module.

@@ -1,0 +1,149 @@
+import Synchronization
+import Resilience
+
+/// Redis for async code: SwiftNIO connections on NIO's event loops, commands pipelined over a few
+/// per node (`RedisNodeConnections`), reconnecting on demand; no thread of its own.
+///
+/// With `REDIS_CLUSTER=true` it routes every call to the primary that owns its routing key's slot
+/// (connections of its own to each primary), follows MOVED and ASK, and re-reads the slot map when
+/// the cluster changes. Every call names its routing key; all keys of one call must share that
+/// key's slot, which the queue's hash-tagged keys do. Without cluster mode the key is ignored.
+public final class RedisClient: Sendable {
+    public let settings: RedisSettings
+    private let nodes: RedisNodes
+    private let router: ClusterRouter?
+    private static let maxRedirects = 5
+
+    /// - Parameter poolSize: the connections that ordinary commands share on each node (default
+    ///   `REDIS_POOL_SIZE`); blocking commands get connections of their own besides.
+    public init(settings: RedisSettings, poolSize: Int? = nil) {
+        self.settings = settings
+        let nodes = RedisNodes(settings: settings, connectionsPerNode: poolSize ?? settings.poolSize)
+        self.nodes = nodes
+        self.router = settings.cluster
+            ? ClusterRouter(seed: nodes.seed.address) { address in
+                let reply = try await nodes.connections(to: address).send([Self.bytes(["CLUSTER", "SLOTS"])], deadline: .after(.seconds(1)))
+                return try ClusterSlotMap(clusterSlots: reply[0].check(), askedHost: address.host)
+            }
+            : nil
+    }
+
+    /// Sends the commands in one round trip, bounded by the deadline.
+    public func pipeline(_ commands: [[String]], routingKey: String?, deadline: Deadline) async throws -> [RedisValue] {
+        try await execute(commands.map(Self.bytes), routingKey: routingKey, deadline: deadline, blocking: false)
+    }
+
+    /// One command with raw-byte arguments (binary-safe); an error reply is thrown as `RedisError`.
+    @discardableResult
+    public func run(bytes command: [[UInt8]], routingKey: String?, deadline: Deadline) async throws -> RedisValue {
+        try await execute([command], routingKey: routingKey, deadline: deadline, blocking: false)[0].check()
+    }
+
+    /// One command; an error reply is thrown as `RedisError`.
+    @discardableResult
+    public func run(_ command: [String], routingKey: String?, deadline: Deadline) async throws -> RedisValue {
+        try await pipeline([command], routingKey: routingKey, deadline: deadline)[0].check()
+    }
+
+    /// A command that blocks on the server for up to `blockFor` (BLMOVE and friends).
+    @discardableResult
+    public func runBlocking(_ command: [String], routingKey: String?, blockFor: Duration, deadline: Deadline) async throws -> RedisValue {
+        // The reply is due when the server stops blocking, plus the usual allowance for the round trip.
+        let replyDeadline = Deadline.after(blockFor + max(deadline.remaining, .milliseconds(500)))
+        return try await execute([Self.bytes(command)], routingKey: routingKey, deadline: replyDeadline, blocking: true)[0].check()
+    }
+
+    /// PING on any node: the readiness probes, and the start-up check, where `RedisError.isRefusal`
+    /// means the configuration is wrong (credentials, TLS) and will stay so until someone changes it.
+    public func ping(deadline: Deadline) async throws {
+        try await run(["PING"], routingKey: nil, deadline: deadline)
+    }
+
+    public func shutdown() async {
+        nodes.shutdown()
+    }
+
+    private static func bytes(_ command: [String]) -> [[UInt8]] {
+        command.map { Array($0.utf8) }
+    }
+
+    /// Runs the commands on the node that serves `routingKey`, following redirects: a command
+    /// answered MOVED or ASK was not executed, so sending it again to the right node is safe.
+    private func execute(_ commands: [[[UInt8]]], routingKey: String?, deadline: Deadline, blocking: Bool) async throws -> [RedisValue] {
+        guard let router else {
+            return try await send(commands, to: nodes.seed, asking: false, deadline: deadline, blocking: blocking)
+        }
+        var target = try await router.primary(forSlot: routingKey.map(HashSlot.of))
+        var replies = [RedisValue?](repeating: nil, count: commands.count)
+        var pending = Array(commands.indices)
+        var asking = false
+        for _ in 0...Self.maxRedirects {
+            let answered: [RedisValue]
+            do {
+                answered = try await send(
+                    pending.map { commands[$0] }, to: nodes.connections(to: target), asking: asking, deadline: deadline, blocking: blocking)
+            } catch let error as RedisError where error.kind == .connection || error.kind == .unavailable {
+                await router.markStale()  // the primary may be gone, its replica taking over
+                throw error
+            }
+            var redirect: ClusterRedirect?
+            var stillPending: [Int] = []
+            for (index, reply) in zip(pending, answered) {
+                if let found = ClusterRedirect(reply, defaultHost: target.host) {
+                    redirect = redirect ?? found
+                    stillPending.append(index)
+                } else {
+                    if case .error(let message) = reply, message.hasPrefix("CLUSTERDOWN") { await router.markStale() }
+                    replies[index] = reply
+                }
+            }
+            guard let redirect else { return replies.map { $0! } }
+            if case .moved = redirect { await router.markStale() }
+            asking = if case .ask = redirect { true } else { false }
+            target = redirect.target
+            pending = stillPending
+        }
+        throw RedisError(kind: .unavailable, message: "TRYAGAIN more than \(Self.maxRedirects) cluster redirects for one call")
+    }
+
+    private func send(
+        _ commands: [[[UInt8]]], to node: RedisNodeConnections, asking: Bool, deadline: Deadline, blocking: Bool
+    ) async throws -> [RedisValue] {
+        // ASKING admits exactly the next command on this connection into a slot being imported;
+        // one write keeps each pair together, whatever else is pipelined on the connection.
+        let sent = asking ? commands.flatMap { [Self.bytes(["ASKING"]), $0] } : commands
+        let replies = try await blocking ? node.sendBlocking(sent, deadline: deadline) : node.send(sent, deadline: deadline)
+        return asking ? stride(from: 1, to: replies.count, by: 2).map { replies[$0] } : replies
+    }
+}
+
+/// The connections to every Redis node, made on first use; all of them share the TLS context and
+/// the backoff that keeps a refused login from repeating at every request.
+private final class RedisNodes: Sendable {
+    /// `REDIS_HOST`'s connections, at hand without a lookup: the only ones of a single primary.
+    let seed: RedisNodeConnections
+    private let connectionsPerNode: Int
+    private let connector: RedisConnector
+    private let nodes = Mutex<[RedisNodeAddress: RedisNodeConnections]>([:])
+
+    init(settings: RedisSettings, connectionsPerNode: Int) {
+        self.connectionsPerNode = connectionsPerNode
+        connector = RedisConnector(settings: settings)
+        let address = RedisNodeAddress(host: settings.host, port: settings.port)
+        seed = RedisNodeConnections(address: address, lanes: connectionsPerNode, connector: connector)
+        nodes.withLock { [seed] in $0[address] = seed }
+    }
+
+    func connections(to address: RedisNodeAddress) -> RedisNodeConnections {
+        nodes.withLock { nodes in
+            if let node = nodes[address] { return node }
+            let node = RedisNodeConnections(address: address, lanes: connectionsPerNode, connector: connector)
+            nodes[address] = node
+            return node
+        }
+    }
+
+    func shutdown() {
+        nodes.withLock { Array($0.values) }.forEach { $0.shutdown() }
+    }
+}

@@ -1,0 +1,6 @@
+// Resilience: surviving slow and failing servers, whatever the server is.
+//
+// `Deadline` (every call that waits has one), `RetryPolicy` (exponential backoff with jitter,
+// bounded by the deadline) and `BlockingConnectionPool` (blocking C calls on threads of their own,
+// never on an event loop; a cancelled caller stops waiting while the call finishes on its thread).
+// Knows no protocol: Redis and Database build on it.

@@ -143,8 +143,8 @@ class FaultProxy:
             except OSError:
                 _reset(client)  # the server refused: so does the proxy
                 continue
-            connection = _Connection(self, client, server, generation, dict(toxics.limits))
-            with self._lock:
+            with self._lock:  # the limits as they are now, not as when accepted: none set meanwhile is missed
+                connection = _Connection(self, client, server, generation, dict(self._toxics.limits))
                 self._connections.add(connection)
             threading.Thread(target=connection.run, name=f"proxy-{self.name}-conn", daemon=True).start()
 

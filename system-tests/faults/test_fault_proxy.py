@@ -83,6 +83,7 @@ class FaultProxyTest(unittest.TestCase):
         self.server = RecordingServer()
         self.proxy = FaultProxy("test", "127.0.0.1", self.server.port)
         self.client = socket.create_connection(("127.0.0.1", self.proxy.port))
+        self.assertTrue(wait_for(lambda: self.proxy.connection_count() == 1), "the proxy did not take the connection")
 
     def tearDown(self):
         self.client.close()

@@ -83,16 +83,4 @@ import Testing
             #expect(read == .ok, "reads are not limited")
         }
     }
-
-    @Test func constantTimeComparisonAndBearerParsing() {
-        let token = Array("secret-token-123".utf8)
-        #expect(WriteTokenMiddleware<AppRequestContext>.constantTimeEqual(token, token))
-        #expect(!WriteTokenMiddleware<AppRequestContext>.constantTimeEqual(Array("secret-token-12".utf8), token))
-        #expect(!WriteTokenMiddleware<AppRequestContext>.constantTimeEqual(Array("secret-token-1234".utf8), token))
-        #expect(!WriteTokenMiddleware<AppRequestContext>.constantTimeEqual([], token))
-        #expect(WriteTokenMiddleware<AppRequestContext>.bearer("Bearer abc") == "abc")
-        #expect(WriteTokenMiddleware<AppRequestContext>.bearer("Basic abc") == nil)
-        #expect(WriteTokenMiddleware<AppRequestContext>.bearer("Bearer ") == nil)
-        #expect(WriteTokenMiddleware<AppRequestContext>.bearer(nil) == nil)
-    }
 }

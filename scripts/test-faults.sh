@@ -74,6 +74,9 @@ redis_start "$state" "$redis_port"
 mariadb_start "$state" "$db_port" "$db_user" "$db_password"
 mysql_start "$state" "$mysql_port" "$db_user" "$db_password"
 
+# The fault proxy's own unit tests first (~4 s): the network scenarios rely on its toxics.
+(cd system-tests/faults && timeout 120 python3 -B -m unittest -q test_fault_proxy)
+
 echo "test-faults: Producer $PRODUCER_BIN, Consumer $CONSUMER_BIN, Redis :$redis_port, MariaDB :$db_port, MySQL :$mysql_port, logs in .local/faults/logs"
 started=$(date +%s)
 # In the background, so that a TERM to this script reaches the trap at once; bounded at 20 minutes.

@@ -64,6 +64,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
             mysql_close(handle)
             throw error
         }
+        TCPLiveness.apply(toSocket: Int32(mysql_get_socket(handle)))  // a Unix socket refuses the TCP ones: harmless
         return DatabaseConnection(handle: handle)
     }
 
@@ -73,11 +74,11 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     }
 
     /// Names the server in `error` and retires the connection when the error means the session is
-    /// gone, then returns it for throwing.
+    /// gone or on a read-only server, then returns it for throwing.
     func noting(_ error: DatabaseError) -> DatabaseError {
         var error = error
         error.server = server
-        if error.isConnectionLost { close() }
+        if error.isConnectionLost || error.isReadOnlyServer { close() }
         return error
     }
 

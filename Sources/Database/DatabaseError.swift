@@ -74,6 +74,15 @@ public struct DatabaseError: Error, CustomStringConvertible, Equatable {
 
     public var isConnectionLost: Bool { Self.connectionLost.contains(code) }
 
+    /// The server is read-only (1290 --read-only, MariaDB 1836, 1792 in a read-only transaction):
+    /// after a failover this session still points at the old primary, now a replica. Retried, but
+    /// on a new connection, which reaches the new primary.
+    public var isReadOnlyServer: Bool { Self.readOnlyServer.contains(code) }
+
+    private static let readOnlyServer: Set<UInt32> = [
+        UInt32(ER_OPTION_PREVENTS_STATEMENT), UInt32(ER_READ_ONLY_MODE), UInt32(ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION),
+    ]
+
     /// Waiting will not fix this by itself: a password, a user or a TLS setting must change.
     public var isRefusedLogin: Bool { Self.refusedLogin.contains(code) }
 

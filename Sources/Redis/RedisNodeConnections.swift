@@ -26,7 +26,9 @@ final class RedisNodeConnections: Sendable {
     func send(_ commands: [[[UInt8]]], deadline: Deadline) async throws -> [RedisValue] {
         let lane = lanes[nextLane.wrappingAdd(1, ordering: .relaxed).oldValue % lanes.count]
         let connection = try await lane.connection(to: address, by: connector, deadline: deadline)
-        return try await connection.replies(to: commands, deadline: deadline)
+        let replies = try await connection.replies(to: commands, deadline: deadline)
+        if replies.contains(where: \.isReadOnlyRefusal) { connection.close() }  // the lane connects afresh next time
+        return replies
     }
 
     /// Sends the commands on a connection of their own. Unless they were answered, the connection
@@ -39,7 +41,11 @@ final class RedisNodeConnections: Sendable {
         let connection = if let kept { kept } else { try await connector.connect(to: address, deadline: deadline) }
         do {
             let replies = try await connection.replies(to: commands, deadline: deadline)
-            idleBlocking.withLock { $0.append(connection) }
+            if replies.contains(where: \.isReadOnlyRefusal) {
+                connection.close()
+            } else {
+                idleBlocking.withLock { $0.append(connection) }
+            }
             return replies
         } catch {
             connection.close()

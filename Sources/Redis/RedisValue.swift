@@ -30,6 +30,13 @@ public enum RedisValue: Equatable, Sendable {
         }
     }
 
+    /// A READONLY error: the node became a replica (a failover). Asking it again cannot help, a new
+    /// connection (to the name, which now points at the new primary) can.
+    public var isReadOnlyRefusal: Bool {
+        if case .error(let message) = self { return message.hasPrefix("READONLY") }
+        return false
+    }
+
     /// The value itself, or the server's error reply as a thrown `RedisError`.
     @discardableResult
     public func check() throws(RedisError) -> RedisValue {

@@ -34,4 +34,20 @@ import Testing
         #expect(DatabaseError(code: 2061, message: "Authentication requires secure connection").isRefusedLogin)
         #expect(!DatabaseError(code: 2003, message: "can't connect").isRefusedLogin)
     }
+
+    @Test func aReadOnlyServerDropsTheConnectionButIsRetried() {
+        for code: UInt32 in [1290, 1836, 1792] {
+            let error = DatabaseError(code: code, message: "read-only")
+            #expect(error.isReadOnlyServer && error.disposition == .retry, "\(code)")
+        }
+        #expect(!DatabaseError(code: 1213, message: "deadlock").isReadOnlyServer)
+        #expect(!DatabaseError(code: 2013, message: "lost connection").isReadOnlyServer)
+    }
+
+    @Test func aRedisReadOnlyReplyIsToldApartFromOtherErrors() {
+        #expect(RedisValue.error("READONLY You can't write against a read only replica.").isReadOnlyRefusal)
+        #expect(!RedisValue.error("LOADING Redis is loading the dataset in memory").isReadOnlyRefusal)
+        #expect(!RedisValue.bulk(Array("READONLY".utf8)).isReadOnlyRefusal)
+        #expect(!RedisValue.status("OK").isReadOnlyRefusal)
+    }
 }

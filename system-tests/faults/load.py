@@ -50,6 +50,11 @@ class Load:
             self.finished_at = time.monotonic()
         return done
 
+    def stop(self):
+        """No more new values; the clients finish the value each has in hand."""
+        with self._lock:
+            self._next_value = iter(())
+
     def running(self):
         return any(thread.is_alive() for thread in self._threads)
 

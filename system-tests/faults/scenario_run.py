@@ -30,16 +30,22 @@ def run_fault(scenario, stack, load, report):
 
 def run_scenario(number, scenario, services, binaries, run_dir, value_count):
     stack = Stack(services, binaries, run_dir, number, scenario.name, scenario.consumers, scenario.database,
-                  scenario.settings)
+                  scenario.settings, scenario.proxied)
     problems, details = [], []
     try:
         stack.start()
         first = number * 10_000_000
+        if scenario.load_follows_fault:
+            value_count = 5_000_000  # more than any fault lasts: the load is stopped when the fault ends
+        stack.probe_first_value = first + 9_000_000
         load = Load("127.0.0.1", stack.producer.port, range(first, first + value_count), f"faults-{number}")
         report = {}
         fault = threading.Thread(target=run_fault, args=(scenario, stack, load, report), daemon=True)
         load.start()
         fault.start()
+        if scenario.load_follows_fault:
+            fault.join(LOAD_TIMEOUT_S)
+            load.stop()
         if not load.join(LOAD_TIMEOUT_S):
             problems.append(f"the load did not finish within {LOAD_TIMEOUT_S} s")
         fault.join(90)
@@ -60,7 +66,8 @@ def run_scenario(number, scenario, services, binaries, run_dir, value_count):
         if dead:
             problems.append(f"{dead} entries in the dead-letter list")
 
-        result = audit(load.sent_values(), load.acknowledged, rows_by_value(stack.db, stack.database))
+        result = audit([*load.sent_values(), *stack.probes_sent], load.acknowledged | stack.probes_acknowledged,
+                       rows_by_value(stack.db, stack.database))
         recovery = check_recovery(stack, probe_value=first + value_count + 1)
         problems += recovery
     except Exception as error:  # noqa: BLE001 - a scenario that cannot run is a failed scenario

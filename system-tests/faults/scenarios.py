@@ -7,6 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from network import freeze, path_faults
+
 
 @dataclass
 class Scenario:
@@ -19,6 +21,10 @@ class Scenario:
     database: str = "mariadb"
     # Settings of the scenario's programs beyond the suite's own.
     settings: dict = field(default_factory=dict)
+    # Each program reaches each server through its own fault proxy (stack.proxies).
+    proxied: bool = False
+    # The load runs until the fault function returns (it then needs no fixed number of values).
+    load_follows_fault: bool = False
 
 
 def sleep_while_loading(load, seconds):
@@ -179,4 +185,11 @@ SCENARIOS = [
     Scenario("three-consumers-one-killed", 3, kill_one_of_three_consumers),
     Scenario("consumer-kill-9-two-batches-held", 2, kill_a_consumer_holding_two_batches,
              settings={"CONSUMER_BATCH_SIZE": str(OVERLAP_BATCH)}),
+    *[Scenario(f"network-{path}", 2, path_faults(path), proxied=True, load_follows_fault=True)
+      for path in ("producer-redis", "consumer-redis", "producer-db", "consumer-db")],
+    *[Scenario(f"network-{path}-mysql", 2, path_faults(path), database="mysql", proxied=True, load_follows_fault=True)
+      for path in ("producer-db", "consumer-db")],
+    Scenario("redis-sigstop", 2, freeze("redis"), load_follows_fault=True),
+    Scenario("mariadb-sigstop", 2, freeze("db"), load_follows_fault=True),
+    Scenario("mysql-sigstop", 2, freeze("db"), database="mysql", load_follows_fault=True),
 ]

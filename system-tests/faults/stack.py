@@ -7,7 +7,11 @@ exact. Settings are short (reclaim after 3 s, heartbeat every 0.5 s) to keep the
 import os
 import socket
 
+from fault_proxy import FaultProxy
 from programs import Program
+
+# The four network paths of the pipeline, each through its own fault proxy when a scenario asks for them.
+PATHS = ("producer-redis", "consumer-redis", "producer-db", "consumer-db")
 
 
 def free_port():
@@ -19,7 +23,7 @@ def free_port():
 
 class Stack:
     def __init__(self, services, binaries, run_dir, scenario_number, scenario_name, consumers, database="mariadb",
-                 settings=None):
+                 settings=None, proxied=False):
         self.services = services
         self.db = services.databases[database]
         self.database = f"count_test_faults_{scenario_number}"
@@ -37,6 +41,13 @@ class Stack:
             "LOG_FORMAT": "json", "LOG_LEVEL": "info",
             **(settings or {}),
         }
+        # {path: FaultProxy}; a program's REDIS_PORT and DB_PORT then point at its paths' proxies.
+        self.proxies = {}
+        if proxied:
+            redis_port, db_port = services.redis_port, self.db.port
+            self.proxies = {path: FaultProxy(path, "127.0.0.1", redis_port if path.endswith("redis") else db_port)
+                            for path in PATHS}
+        self.probes_sent, self.probes_acknowledged = [], set()  # values a fault sent beside the load
         self.producer = self._program("producer", binaries.producer, "HTTP_PORT")
         self.consumers = [self._program(f"consumer{index + 1}", binaries.consumer, "CONSUMER_HTTP_PORT")
                           for index in range(consumers)]
@@ -45,6 +56,10 @@ class Stack:
     def _program(self, role, binary, port_variable):
         port = free_port()
         environment = {**self.environment, port_variable: str(port)}
+        side = "producer" if port_variable == "HTTP_PORT" else "consumer"
+        if self.proxies:
+            environment["REDIS_PORT"] = str(self.proxies[f"{side}-redis"].port)
+            environment["DB_PORT"] = str(self.proxies[f"{side}-db"].port)
         operations_port = None
         if port_variable == "HTTP_PORT":  # the Producer: its /ready is on the operations port
             operations_port = free_port()
@@ -75,3 +90,5 @@ class Stack:
     def stop(self):
         for program in self.programs():
             program.stop()
+        for proxy in self.proxies.values():
+            proxy.stop()

@@ -39,10 +39,15 @@ public final class RedisConnection: Sendable {
                 ?? RedisError(kind: .connection, message: "connection to \(address) failed: \(error)")
         }
         let failure = RedisChannelHandler.Failure()
-        let connected = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(Int64(deadline.remaining.seconds * 1e9)))
-            .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+        for option in TCPLiveness.options {
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: SocketOptionLevel(option.level), name: SocketOptionName(option.name)),
+                value: SocketOptionValue(option.value))
+        }
+        let connected = bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler(for: address)) }

@@ -43,11 +43,4 @@ import Testing
         #expect(!DatabaseError(code: 1213, message: "deadlock").isReadOnlyServer)
         #expect(!DatabaseError(code: 2013, message: "lost connection").isReadOnlyServer)
     }
-
-    @Test func aRedisReadOnlyReplyIsToldApartFromOtherErrors() {
-        #expect(RedisValue.error("READONLY You can't write against a read only replica.").isReadOnlyRefusal)
-        #expect(!RedisValue.error("LOADING Redis is loading the dataset in memory").isReadOnlyRefusal)
-        #expect(!RedisValue.bulk(Array("READONLY".utf8)).isReadOnlyRefusal)
-        #expect(!RedisValue.status("OK").isReadOnlyRefusal)
-    }
 }

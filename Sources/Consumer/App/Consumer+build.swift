@@ -4,7 +4,6 @@ import Prometheus
 import ServiceLifecycle
 import Database
 import HTTPService
-import HTTPService
 import Queue
 import Redis
 import Settings

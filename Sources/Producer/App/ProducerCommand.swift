@@ -2,7 +2,6 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import HTTPService
-import HTTPService
 import Observability
 import Redis
 import Settings

@@ -17,6 +17,8 @@ public struct HistoryFlusher: Service {
         while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil, !Task.isShuttingDownGracefully {
             await history.flush(deadline: .after(.seconds(1)))
         }
-        await history.flush(deadline: .after(.seconds(1)))
+        // A quarter of a second: this runs after the grace the drain had, and SIGTERM's whole budget
+        // (the Consumer's SHUTDOWN_GRACE_MS, ECS's stopTimeout) must hold when Redis does not answer.
+        await history.flush(deadline: .after(.milliseconds(250)))
     }
 }

@@ -15,27 +15,10 @@ PYTHON_HCL2_VERSION="8.1.4"
 PYTEST_VERSION="8.4.2"
 tools_dir="$repo_root/.venv-tools"
 
-step() { printf '\n== %s\n' "$*"; }
+# shellcheck source=scripts/lib/python-venv.sh
+source scripts/lib/python-venv.sh
 
-# Creates (once) a venv at $1 holding the pinned packages $2...; reinstalls when the pins change.
-ensure_venv() {
-  local venv="$1"
-  shift
-  local stamp="$venv/.pins"
-  if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$*" ]]; then
-    return
-  fi
-  command -v python3 >/dev/null || { echo "python3 is required to install the check tools" >&2; exit 1; }
-  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-    # Debian's python3 ships venv separately.
-    echo "python3 -m venv failed; installing python3-venv"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
-  echo "$*" >"$stamp"
-}
+step() { printf '\n== %s\n' "$*"; }
 
 # A CLI configuration path that does not exist only makes terraform print a warning per call.
 if [[ -n ${TF_CLI_CONFIG_FILE:-} && ! -f $TF_CLI_CONFIG_FILE ]]; then

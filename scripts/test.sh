@@ -3,7 +3,8 @@
 # 13307), and for the swift suite MySQL too (13308, from a cached Debian sid root: scripts/lib/mysql.sh),
 # state in .local/test; runs every suite, stops the servers, and exits non-zero if any failed.
 #   ./dev test               all suites
-#   ./dev test swift browser only these (docs, swift, bad-input, security, faults, browser, terraform, deploy, containers)
+#   ./dev test swift browser only these (docs, swift, bad-input, security, faults, secrets, browser, terraform, deploy,
+#                            containers)
 # The containers suite (Docker image + compose smoke test, needs root) runs by default only in CI.
 # Each suite's whole output goes to test-artifacts/<suite>.log: the console shows each suite's
 # verdict and closing lines, and for a failed suite its failing lines and the end of its log.
@@ -15,10 +16,10 @@ source scripts/lib/services.sh
 # shellcheck source=scripts/lib/mysql.sh
 source scripts/lib/mysql.sh
 
-all_suites=(docs swift bad-input security faults browser terraform deploy containers)
+all_suites=(docs swift bad-input security faults secrets browser terraform deploy containers)
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
-  suites=(docs swift bad-input security faults browser terraform deploy)
+  suites=(docs swift bad-input security faults secrets browser terraform deploy)
   # The container suite needs root and a Docker engine it starts itself (~8 min from nothing):
   # CI runs it; elsewhere ask for it (./dev test containers) or set COUNT_PIPELINE_CONTAINERS=1.
   if [ "${CI:-}" = true ] || [ "${COUNT_PIPELINE_CONTAINERS:-}" = 1 ]; then
@@ -128,7 +129,7 @@ for suite in "${suites[@]}"; do
     docs) run_suite docs scripts/test-docs.sh ;;
     swift) run_suite swift swift_suite ;;
     terraform | deploy | containers) run_suite "$suite" "scripts/test-$suite.sh" ;;
-    bad-input | security | faults | browser) run_suite "$suite" with_binaries "scripts/test-$suite.sh" ;;
+    bad-input | security | faults | secrets | browser) run_suite "$suite" with_binaries "scripts/test-$suite.sh" ;;
   esac
 done
 

@@ -36,6 +36,9 @@ fi
 echo "test-secrets: moto's venv (made once per machine and requirements, ~5-8 min; cached afterwards)"
 venv=$(cached_venv system-tests/secrets/requirements.txt)
 moto_port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The suite's own pieces first (~2 s): AWS error codes, /metrics samples, the credentials endpoint.
+(cd system-tests/secrets && timeout 120 "$venv/bin/python" -B -m unittest -q test_fixtures)
+
 artifacts=test-artifacts/secrets
 rm -rf "$artifacts"
 mkdir -p "$artifacts"

@@ -49,6 +49,7 @@ class Fixture:
         self.db_secret = f"count-pipeline/test/db-{tag}"
         self.redis_secret = f"count-pipeline/test/redis-{tag}"
         self.passwords = {}  # user -> current password
+        self.db_user_in_secret = None
         self.redis_password = None
         self.program_key = None  # the IAM key the programs sign with (static credentials)
         self.reader_role = None
@@ -104,6 +105,7 @@ class Fixture:
                 "dbname": self.database, "engine": "mariadb"}
 
     def publish_db_secret(self, user, port_as_number=False):
+        self.db_user_in_secret = user
         value = self.db_secret_value(user, port_as_number)
         self.remember_text(json.dumps(value))
         self.moto.put_secret(self.db_secret, value)

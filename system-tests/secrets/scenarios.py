@@ -9,6 +9,7 @@ from aws import Credentials
 from credentials_endpoint import CredentialsEndpoint
 from fixture import Failure, expect, new_password
 from programs import wait_until
+from secrets_stack import metric_value
 
 SIGNATURE_ERRORS = {"InvalidSignatureException", "SignatureDoesNotMatch"}  # AWS's JSON code, moto's XML one
 ACCESS_DENIED = {"AccessDeniedException", "AccessDenied"}
@@ -166,7 +167,7 @@ def broken_secret_keeps_last_good_value(fixture, state):
     """The secret becomes unreadable: each program counts the failed refresh, keeps the value it
     has (new sessions after a KILL still log in), and picks up the repaired secret later."""
     stack = _running_stack(state)
-    user = fixture.db_clone
+    user = fixture.db_user_in_secret
     errors = {program.name: stack.secret_fetches(program, "db", "error") for program in stack.programs()}
     fixture.moto.put_secret(fixture.db_secret, "{this is not JSON")
     waited = []
@@ -179,17 +180,68 @@ def broken_secret_keeps_last_good_value(fixture, state):
         load.start()
         expect(load.join(90), "1000 POSTs did not finish within 90 s with the secret broken")
         line = fixture.ledger(load)
+        ages = {}
         for program in stack.programs():
             status, body = stack.ready(program)
             expect(status == 200, f"{program.name} /ready {status} while its last good value works: {body[:300]}")
+            ages[program.name] = _secret_age(stack, program, "db")
+            expect(ages[program.name] >= fixture.options.refresh_s - 1,
+                   f"{program.name}: count_pipeline_secret_age_seconds{{secret=\"db\"}} is {ages[program.name]}, "
+                   f"but the value in use is older than {fixture.options.refresh_s} s")
     finally:
         oks = {program.name: stack.secret_fetches(program, "db", "ok") for program in stack.programs()}
         fixture.publish_db_secret(user, port_as_number=True)
     for program in stack.programs():
         fixture.wait_for_more_fetches(stack, program, "db", "ok", oks[program.name],
                                       2 * fixture.options.refresh_s + 10)
+        age = _secret_age(stack, program, "db")
+        expect(age < ages[program.name], f"{program.name}: the secret's age {age} did not drop after the repair")
     return [f"failed refresh counted after {max(waited):.1f} s; killed {killed} sessions, the last good value "
-            f"logged in again", line, "repaired secret fetched again"]
+            f"logged in again", line, f"secret ages while broken {ages}; the repaired secret was fetched again"]
+
+
+def _secret_age(stack, program, secret):
+    age = metric_value(stack.metrics(program), "count_pipeline_secret_age_seconds", secret=secret)
+    expect(age is not None, f"{program.name} has no count_pipeline_secret_age_seconds{{secret=\"{secret}\"}}")
+    return age
+
+
+def refused_credential_turns_ready_red(fixture, state):
+    """The database changes the password but the secret still holds the old one: once its sessions
+    are killed, the Consumer's /ready is 503 naming db_credentials (and it does not spin: the
+    fetches stay few); the new password published, /ready is 200 again and the values POSTed
+    meanwhile become rows."""
+    stack = _running_stack(state)
+    user = fixture.db_user_in_secret
+    consumer = stack.consumer
+    fetches_before = stack.secret_fetches(consumer, "db", "ok") + stack.secret_fetches(consumer, "db", "error")
+    fixture.passwords[user] = fixture.remember_text(new_password("db"))
+    fixture.db.set_password(user, fixture.passwords[user])
+    killed = fixture.db.kill_sessions(user)
+    killed_at = time.monotonic()
+    load = fixture.load(stack, 300)  # queued while refused (the Consumer needs the database for them), rows after
+    load.start()
+    try:
+        red = wait_until(lambda: _ready_check_failing(stack, consumer, "db_credentials"), 30, 0.5)
+        expect(red, f"{consumer.name} /ready did not turn 503 naming db_credentials within 30 s: {stack.ready(consumer)}")
+        time.sleep(6)  # a window to count re-reads in: a refused credential re-reads at most once per 5 s
+        fetches = stack.secret_fetches(consumer, "db", "ok") + stack.secret_fetches(consumer, "db", "error")
+        refused_s = time.monotonic() - killed_at
+    finally:
+        fixture.publish_db_secret(user, port_as_number=True)
+    bound = int(refused_s / 5) + 3  # one per 5 s, plus the periodic refresh and one at each end of the window
+    expect(fetches - fetches_before <= bound, f"{consumer.name} fetched the secret {fetches - fetches_before} times "
+           f"in {refused_s:.0f} s while refused (at most {bound}): it spins")
+    expect(wait_until(lambda: stack.ready(consumer)[0] == 200, 30, 0.5),
+           f"{consumer.name} /ready not 200 within 30 s of the new password's publication: {stack.ready(consumer)}")
+    expect(load.join(60), "300 POSTs did not finish within 60 s")
+    return [f"killed {killed} sessions; /ready 503 db_credentials; {fetches - fetches_before} fetches in "
+            f"{refused_s:.0f} s while refused", fixture.ledger(load)]
+
+
+def _ready_check_failing(stack, program, check):
+    status, body = stack.ready(program)
+    return status == 503 and check in body
 
 
 def container_credentials(fixture, state):
@@ -327,6 +379,7 @@ SCENARIOS = [
     ("two-user-rotation", two_user_rotation),
     ("redis-password-rotation", redis_password_rotation),
     ("broken-secret-keeps-last-good-value", broken_secret_keeps_last_good_value),
+    ("refused-credential-turns-ready-red", refused_credential_turns_ready_red),
     ("container-credentials", container_credentials),
     ("start-errors", start_errors),
     ("nothing-sensitive-in-output", nothing_sensitive_in_output),

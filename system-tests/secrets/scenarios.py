@@ -4,6 +4,7 @@ what was wrong. Every wait polls a condition with a deadline."""
 import os
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from aws import Credentials
 from credentials_endpoint import CredentialsEndpoint
@@ -318,8 +319,10 @@ def start_errors(fixture, state):
     details, problems = [], []
     for name, settings, dropped, words in cases:
         environment = {key: value for key, value in {**base, **settings}.items() if key not in dropped}
-        for program in fixture.stack(f"start-{name}", settings=environment).programs():
-            code, seconds, lines = _run_to_exit(program, folder)
+        programs = fixture.stack(f"start-{name}", settings=environment).programs()
+        with ThreadPoolExecutor(len(programs)) as pool:  # the two programs of a case at once
+            results = list(pool.map(lambda program: (program, *_run_to_exit(program, folder)), programs))
+        for program, code, seconds, lines in results:
             matching = [line for line in lines if all(any(word in line for word in group) for group in words)]
             if code is None or code == 0 or seconds > 15 or not matching or len(lines) > 10:
                 problems.append(f"{program.name}: exit {code} after {seconds:.1f} s, {len(lines)} lines, "

@@ -28,8 +28,7 @@ let package = Package(
         // C libraries, reached through pkg-config; Debian/Ubuntu package names in `providers`.
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
-        // Headers only: the healthcheck loads libcurl at run time (see Sources/CCurl/shim.h).
-        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The libraries, one responsibility each; a module uses another only through its public or package API.
         .target(name: "Settings", swiftSettings: swiftSettings),
         .target(
@@ -82,9 +81,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Curl",
+            dependencies: [
+                "CCurl",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Secrets",
+            dependencies: [
+                "Curl", "Settings", "Message", "Observability", "Resilience", "Database", "Redis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HTTPService",
             dependencies: [
-                "CCurl", "Settings", "Message", "Observability", "Resilience",
+                "Curl", "Settings", "Message", "Observability", "Resilience",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -94,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "Producer",
             dependencies: [
-                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
+                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "Secrets", "HTTPService",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -109,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "Consumer",
             dependencies: [
-                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
+                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "Secrets", "HTTPService",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +138,11 @@ let package = Package(
         .testTarget(
             name: "LibraryTests",
             dependencies: ["Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SecretsTests",
+            dependencies: ["Secrets", "Curl", "Settings", "Message", "Database", "Redis"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Settings", "Message", "Database"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import CMariaDB
 import Resilience
+import Settings
 
 /// One libmariadb session. It owns its `MYSQL` handle and its prepared statements and frees them
 /// in `close()` (or `deinit`). Only one thread uses it at a time, which `BlockingConnectionPool`
@@ -56,14 +57,19 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
             mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on)
             if let caFile = settings.tlsCAFile { mysql_options(handle, MYSQL_OPT_SSL_CA, caFile) }
         }
+        // The credential is read now, so a rotated secret reaches every new session; the server's
+        // verdict on it goes back to its source (a refusal makes a rotating source fetch again).
+        let credential = settings.credentials.current
         guard
             mysql_real_connect(
-                handle, settings.host, settings.user, settings.password, database, UInt32(settings.port), nil, 0) != nil
+                handle, settings.host, credential.user ?? "", credential.password ?? "", database, UInt32(settings.port), nil, 0) != nil
         else {
             let error = DatabaseError.from(handle)
             mysql_close(handle)
+            if error.code == UInt32(ER_ACCESS_DENIED_ERROR) { settings.credentials.refused(credential) }
             throw error
         }
+        settings.credentials.accepted(credential)
         TCPLiveness.apply(toSocket: Int32(mysql_get_socket(handle)))  // a Unix socket refuses the TCP ones: harmless
         return DatabaseConnection(handle: handle)
     }

@@ -4,8 +4,8 @@ import Settings
 public struct DatabaseSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
-    public var user: String
-    public var password: String
+    /// Read at each new connection: `DB_USER`/`DB_PASSWORD`, or the secret `DB_SECRET` names.
+    public var credentials: any CredentialSource
     public var name: String
     /// Connections (and threads) for blocking database calls.
     public var poolSize: Int
@@ -20,20 +20,22 @@ public struct DatabaseSettings: Sendable, Equatable {
     ) {
         self.host = host
         self.port = port
-        self.user = user
-        self.password = password
+        self.credentials = FixedCredential(user: user, password: password)
         self.name = name
         self.poolSize = poolSize
         self.tls = tls
         self.tlsCAFile = tlsCAFile
     }
 
+    /// With `DB_SECRET` set, `DB_USER`/`DB_PASSWORD` are not read and `DB_HOST` may be left out:
+    /// the Secrets module fills them in from the secret before anything connects.
     public init(from env: EnvironmentReader) throws(ConfigurationError) {
+        let fromSecret = env.optional("DB_SECRET") != nil
         self.init(
-            host: try env.required("DB_HOST"),
+            host: fromSecret ? env.string("DB_HOST", default: "") : try env.required("DB_HOST"),
             port: try env.port("DB_PORT", default: 3306),
-            user: try env.required("DB_USER"),
-            password: try env.required("DB_PASSWORD"),
+            user: fromSecret ? "" : try env.required("DB_USER"),
+            password: fromSecret ? "" : try env.required("DB_PASSWORD"),
             name: try env.identifier("DB_NAME", default: "count"),
             poolSize: try env.integer("DB_POOL_SIZE", default: 4, in: 1...64),
             tls: try env.boolean("DB_TLS", default: false),
@@ -56,6 +58,15 @@ public struct DatabaseSettings: Sendable, Equatable {
         host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
+    /// The user new connections log in as now.
+    public var user: String { credentials.current.user ?? "" }
+    public var password: String { credentials.current.password ?? "" }
+
     /// The address for logs; never includes the password.
     public var endpointDescription: String { "\(user)@\(host):\(port)/\(name)" }
+
+    public static func == (lhs: DatabaseSettings, rhs: DatabaseSettings) -> Bool {
+        lhs.host == rhs.host && lhs.port == rhs.port && lhs.credentials.current == rhs.credentials.current && lhs.name == rhs.name
+            && lhs.poolSize == rhs.poolSize && lhs.tls == rhs.tls && lhs.tlsCAFile == rhs.tlsCAFile
+    }
 }

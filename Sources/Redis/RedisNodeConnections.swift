@@ -139,8 +139,8 @@ private final class Lane: Sendable {
 /// Opens connections to any node with the settings' credentials and TLS. A refusal (a wrong
 /// password, a certificate not trusted) holds back further attempts for a while: see `RefusalBackoff`.
 struct RedisConnector: Sendable {
-    let username: String?
-    let password: String?
+    /// Read at each new connection, so a rotated secret reaches every new connection.
+    let credentials: any CredentialSource
     /// Made once, at start; a failure here fails every connection, never falls back to plain text.
     let tls: Result<RedisTLS, ConfigurationError>?
     let refusals = RefusalBackoff()
@@ -148,16 +148,23 @@ struct RedisConnector: Sendable {
     private let connectionsOpened = Counter(label: MetricName.connectionsOpened, dimensions: [("backend", "redis")])
 
     init(settings: RedisSettings) {
-        username = settings.username
-        password = settings.password
+        credentials = settings.credentials
         tls = settings.tls.map { tlsSettings in Result { () throws(ConfigurationError) in try RedisTLS.shared(tlsSettings) } }
     }
 
     func connect(to address: RedisNodeAddress, deadline: Deadline) async throws(RedisError) -> RedisConnection {
-        let connection = try await refusals.attempt { () async throws(RedisError) in
+        let credential = credentials.current
+        let connection = try await refusals.attempt(credentialVersion: credential.version) { () async throws(RedisError) in
             let tls = try tls?.mapError { RedisError(kind: .unsupported, message: "\($0)") }.get()
             do {
-                return try await RedisConnection.connect(to: address, username: username, password: password, tls: tls, deadline: deadline).get()
+                let connection = try await RedisConnection.connect(
+                    to: address, username: credential.user, password: credential.password, tls: tls, deadline: deadline
+                ).get()
+                credentials.accepted(credential)
+                return connection
+            } catch let refusal as RedisError where refusal.kind == .authentication {
+                credentials.refused(credential)  // WRONGPASS, NOPERM: a rotating secret is fetched again
+                throw refusal
             } catch {
                 throw error as? RedisError ?? RedisError(kind: .connection, message: "connection to \(address) failed: \(error)")
             }

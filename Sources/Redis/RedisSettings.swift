@@ -4,8 +4,8 @@ import Settings
 public struct RedisSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
-    public var username: String?
-    public var password: String?
+    /// Read at each new connection: `REDIS_USERNAME`/`REDIS_PASSWORD`, or the secret `REDIS_SECRET` names.
+    public var credentials: any CredentialSource
     public var cluster: Bool
     /// Connections per Redis node that commands are pipelined over (blocking commands get their own besides).
     public var poolSize: Int
@@ -18,27 +18,28 @@ public struct RedisSettings: Sendable, Equatable {
     ) {
         self.host = host
         self.port = port
-        self.username = username
-        self.password = password
+        self.credentials = FixedCredential(user: username, password: password)
         self.cluster = cluster
         self.poolSize = poolSize
         self.tls = tls
     }
 
-    /// `checkTLS` says whether TLS can work in this process as configured (nil) or why not; tests pass their own.
+    /// With `REDIS_SECRET` set, `REDIS_USERNAME`/`REDIS_PASSWORD` are not read: the Secrets module
+    /// sets `credentials` before anything connects. `checkTLS` says whether TLS can work in this process as configured (nil) or why not; tests pass their own.
     public init(
         from env: EnvironmentReader, checkTLS: (RedisTLSSettings) -> ConfigurationError? = RedisTLS.problem(with:)
     ) throws(ConfigurationError) {
+        let fromSecret = env.optional("REDIS_SECRET") != nil
         self.init(
             host: try env.required("REDIS_HOST"),
             port: try env.port("REDIS_PORT", default: 6379),
-            username: env.optional("REDIS_USERNAME"),
-            password: env.optional("REDIS_PASSWORD"),
+            username: fromSecret ? nil : env.optional("REDIS_USERNAME"),
+            password: fromSecret ? nil : env.optional("REDIS_PASSWORD"),
             cluster: try env.boolean("REDIS_CLUSTER", default: false),
             poolSize: try env.integer("REDIS_POOL_SIZE", default: 4, in: 1...64),
             tls: try RedisTLSSettings(from: env)
         )
-        if password == nil, let username {
+        if credentials.current.password == nil, let username = credentials.current.user {
             throw ConfigurationError(
                 variable: "REDIS_PASSWORD",
                 problem: "is not set, but REDIS_USERNAME is (\(username)); an ACL user needs its password")
@@ -46,8 +47,24 @@ public struct RedisSettings: Sendable, Equatable {
         if let tls, let problem = checkTLS(tls) { throw problem }
     }
 
+    /// Fixed credentials (tests, tools); a rotating source is set through `credentials`.
+    public var username: String? {
+        get { credentials.current.user }
+        set { credentials = FixedCredential(user: newValue, password: credentials.current.password) }
+    }
+
+    public var password: String? {
+        get { credentials.current.password }
+        set { credentials = FixedCredential(user: credentials.current.user, password: newValue) }
+    }
+
     /// The address for logs; never includes the password.
     public var endpointDescription: String { "\(host):\(port)\(tls == nil ? "" : " (TLS)")" }
+
+    public static func == (lhs: RedisSettings, rhs: RedisSettings) -> Bool {
+        lhs.host == rhs.host && lhs.port == rhs.port && lhs.credentials.current == rhs.credentials.current
+            && lhs.cluster == rhs.cluster && lhs.poolSize == rhs.poolSize && lhs.tls == rhs.tls
+    }
 }
 
 /// `REDIS_TLS=true` and how to verify the server: its certificate must chain to `caFile` (nil: the

@@ -12,6 +12,8 @@ import Synchronization
 public final class RefusalBackoff: Sendable {
     private struct State {
         var refusal: RedisError?
+        /// The credential that was refused: a newer one (a rotated secret) is tried at once.
+        var credentialVersion = 0
         var consecutive = 0
         var notBefore: ContinuousClock.Instant
     }
@@ -29,10 +31,12 @@ public final class RefusalBackoff: Sendable {
         self.state = Mutex(State(notBefore: now()))
     }
 
-    /// Runs `connect` unless a recent refusal still holds; records its refusal or its success.
-    public func attempt<Connection>(_ connect: () async throws(RedisError) -> Connection) async throws(RedisError) -> Connection {
+    /// Runs `connect` unless a recent refusal of the same credential still holds; records its refusal or its success.
+    public func attempt<Connection>(
+        credentialVersion: Int = 0, _ connect: () async throws(RedisError) -> Connection
+    ) async throws(RedisError) -> Connection {
         let held: RedisError? = state.withLock { state in
-            guard let refusal = state.refusal, now() < state.notBefore else { return nil }
+            guard let refusal = state.refusal, state.credentialVersion == credentialVersion, now() < state.notBefore else { return nil }
             let wait = state.notBefore - now()
             return RedisError(kind: refusal.kind, message: "\(refusal.message) (not tried again for another \(Int((wait.seconds * 1000).rounded(.up))) ms)")
         }
@@ -46,6 +50,7 @@ public final class RefusalBackoff: Sendable {
                 state.notBefore = now() + policy.baseDelay(attempt: state.consecutive)
                 state.consecutive += 1
                 state.refusal = error
+                state.credentialVersion = credentialVersion
             }
             throw error
         }

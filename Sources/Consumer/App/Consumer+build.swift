@@ -6,10 +6,13 @@ import Database
 import HTTPService
 import Queue
 import Redis
+import Secrets
 import Settings
 
 /// Builds the Consumer: the ingest loop, its heartbeat/reaper, and a small HTTP server for probes.
-func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
+func buildConsumer(
+    _ configuration: ConsumerConfiguration, secrets: LoadedSecrets = .none, logger: Logger, metrics: PrometheusCollectorRegistry? = nil
+) -> some ApplicationProtocol {
     // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
     let redis = RedisClient(settings: configuration.redis, poolSize: 4)
     let queue = QueueShards(redis: redis, settings: configuration.queue)
@@ -19,10 +22,12 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
     let stuck = StuckBatchMonitor(threshold: configuration.stuckBatchAfter)
     let history = HistoryRecorder(queue: queue, logger: logger)
     var app = Application(
-        router: buildProbeRouter(queue: queue, database: database, stuck: stuck, metrics: metrics),
+        router: buildProbeRouter(queue: queue, database: database, stuck: stuck, credentials: secrets.readinessChecks, metrics: metrics),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline-consumer"),
         logger: logger)
-    // Shut down in reverse order: the ingest loop drains first, the last history counts are written after it.
+    // Shut down in reverse order: the ingest loop drains first, the last history counts are written
+    // after it; the secrets stay fresh until the end.
+    for service in secrets.services { app.addServices(service) }
     app.addServices(
         HistoryFlusher(history: history),
         Liveness(configuration: configuration, queue: queue, stuck: stuck, history: history, logger: logger),
@@ -36,12 +41,13 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
 /// The Consumer's operations routes (/health, /ready, /metrics) with its own checks: Redis and the
 /// database answer, and no batch is stuck.
 func buildProbeRouter(
-    queue: QueueShards, database: DatabaseClient, stuck: StuckBatchMonitor, metrics: PrometheusCollectorRegistry?
+    queue: QueueShards, database: DatabaseClient, stuck: StuckBatchMonitor, credentials: [String: Probes.StateCheck] = [:],
+    metrics: PrometheusCollectorRegistry?
 ) -> Router<BasicRequestContext> {
     let probes = Probes(
         program: "Consumer", hostname: Host.name, timeout: .seconds(1),
         redis: { try await queue.redis.ping(deadline: $0) },
         database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } },
-        ownState: ["batch": { stuck.problem }])
+        ownState: credentials.merging(["batch": { stuck.problem }]) { $1 })
     return buildOperationsRouter(probes: probes, metrics: metrics)
 }

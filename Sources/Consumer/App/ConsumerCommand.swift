@@ -4,6 +4,7 @@ import Logging
 import HTTPService
 import Observability
 import Redis
+import Secrets
 import Settings
 
 @main
@@ -23,10 +24,18 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Consume the queue until SIGTERM (default).")
 
     func run() async throws {
-        let configuration = try loadConfiguration(ConsumerConfiguration.init(environment:))
+        let (read, secretsSettings) = try loadConfiguration { env throws(ConfigurationError) in
+            (try ConsumerConfiguration(environment: env), try SecretsSettings.read(from: env))
+        }
+        var configuration = read
         configuration.log.bootstrap()
         let metrics = MetricsSetup.bootstrap()
         let logger = Logger(label: "Consumer")
+        let secrets = await LoadedSecrets.readOrExit(secretsSettings, logger: logger)
+        try loadConfiguration { env throws(ConfigurationError) in
+            try secrets.apply(to: &configuration.database, env: env)
+            secrets.apply(to: &configuration.redis)
+        }
         logger.info("starting", metadata: [
             "consumer": "\(configuration.consumerID)", "redis": "\(configuration.redis.endpointDescription)",
             "queue": "\(configuration.queue.name)", "database": "\(configuration.database.endpointDescription)",
@@ -34,7 +43,7 @@ struct Run: AsyncParsableCommand {
         ])
         if let warning = configuration.database.plainTextWarning { logger.warning("\(warning)") }
         await exitIfRedisRefuses(configuration.redis, logger: logger)
-        try await buildConsumer(configuration, logger: logger, metrics: metrics).runService()
+        try await buildConsumer(configuration, secrets: secrets, logger: logger, metrics: metrics).runService()
     }
 }
 

@@ -173,14 +173,17 @@ struct IngestLoop: Service {
     private func prepareSchema() async throws {
         do {
             let report = try await retry.run(
-                shouldRetry: { ($0 as? DatabaseError).map { $0.isTransient && !$0.isRefusedLogin } ?? true },
+                // A refused login waits too when the credential is a secret: the refusal has it read again.
+                shouldRetry: { [rotates = database.settings.credentials.rotates] in
+                    ($0 as? DatabaseError).map { $0.isTransient && (!$0.isRefusedLogin || rotates) } ?? true
+                },
                 onRetry: logRetry("preparing the schema")
             ) {
                 try await database.withConnection(deadline: .after(.seconds(120))) { try SchemaMigrator.migrate($0) }
             }
             logger.info("schema ready", metadata: ["changes": "\(report.changes.isEmpty ? "none" : report.changes.joined(separator: "; "))"])
         } catch let error as DatabaseError where !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let hint = error.isRefusedLogin ? " (check DB_USER, DB_PASSWORD and DB_TLS)" : ""
+            let hint = error.isRefusedLogin ? " (check DB_USER, DB_PASSWORD or DB_SECRET, and DB_TLS)" : ""
             logger.critical("the database refused to prepare the schema: \(error)\(hint)")
             throw error
         }

@@ -3,6 +3,7 @@ import Logging
 import Observability
 import Queue
 import Redis
+import Secrets
 import Settings
 
 #if canImport(Glibc)
@@ -26,10 +27,16 @@ struct OperatorSession {
     }
 
     static func open() async throws -> OperatorSession {
-        let settings = try loadConfiguration { env throws(ConfigurationError) in
-            (try RedisSettings(from: env), try QueueSettings(from: env), try LogSettings(from: env))
+        var settings = try loadConfiguration { env throws(ConfigurationError) in
+            (try RedisSettings(from: env), try QueueSettings(from: env), try LogSettings(from: env), try SecretsSettings.read(from: env))
         }
         settings.2.bootstrap()
+        // REDIS_SECRET is read once: a command lasts seconds, a rotation needs no refresher here.
+        var secretsSettings = settings.3
+        secretsSettings?.databaseSecret = nil
+        if secretsSettings?.redisSecret != nil {
+            await LoadedSecrets.readOrExit(secretsSettings, logger: Logger(label: "Consumer")).apply(to: &settings.0)
+        }
         let redis = RedisClient(settings: settings.0, poolSize: 1)
         do {
             try await redis.ping(deadline: .after(.seconds(3)))

@@ -56,4 +56,8 @@ public enum MetricName {
     public static let oldestMessageAge = "count_pipeline_oldest_message_age_seconds"
     public static let liveConsumers = "count_pipeline_live_consumers"
     public static let stuckBatchSeconds = "count_pipeline_stuck_batch_seconds"
+    /// Secrets Manager reads, by `secret` (`db`, `redis`) and `outcome` (`ok`, `error`).
+    public static let secretFetches = "count_pipeline_secret_fetches_total"
+    /// Seconds since the secret value in use was fetched, by `secret`.
+    public static let secretAge = "count_pipeline_secret_age_seconds"
 }

@@ -7,6 +7,7 @@ import Database
 import HTTPService
 import Queue
 import Redis
+import Secrets
 import Settings
 
 /// What the routes need from the outside world; tests pass in-memory fakes.
@@ -22,6 +23,8 @@ struct ProducerDependencies: Sendable {
     var metrics: PrometheusCollectorRegistry?
     /// Queue history and operations (`/history`, `/admin/...`); nil leaves those routes out.
     var operationsSupport: OperationsSupport? = nil
+    /// `/ready`'s `db_credentials` / `redis_credentials` checks when the credentials come from secrets.
+    var credentialChecks: [String: Probes.StateCheck] = [:]
 }
 
 /// The Producer's connections to Redis and MariaDB, and what the routes see of them.
@@ -31,8 +34,11 @@ struct ProducerBackends {
     let coalescer: PushCoalescer
     let history: HistoryRecorder
     let dependencies: ProducerDependencies
+    /// Kept fresh while the Producer runs: services of the application.
+    let secrets: LoadedSecrets
 
-    init(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
+    init(_ configuration: ProducerConfiguration, secrets: LoadedSecrets = .none, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
+        self.secrets = secrets
         redis = RedisClient(settings: configuration.redis)
         let workQueue = QueueShards(redis: redis, settings: configuration.queue)
         history = HistoryRecorder(queue: workQueue, logger: logger)
@@ -42,13 +48,16 @@ struct ProducerBackends {
         database = DatabaseClient(settings: configuration.database, ioTimeout: configuration.requestTimeout)
         dependencies = ProducerDependencies(
             queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
-            instanceName: InstanceName.current, metrics: metrics, operationsSupport: OperationsSupport(queue: workQueue, history: history))
+            instanceName: InstanceName.current, metrics: metrics, operationsSupport: OperationsSupport(queue: workQueue, history: history),
+            credentialChecks: secrets.readinessChecks)
     }
 }
 
 /// Builds the Producer on real Redis and MariaDB.
-func buildApplication(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
-    buildApplication(configuration, backends: ProducerBackends(configuration, logger: logger, metrics: metrics), logger: logger)
+func buildApplication(
+    _ configuration: ProducerConfiguration, secrets: LoadedSecrets = .none, logger: Logger, metrics: PrometheusCollectorRegistry? = nil
+) -> some ApplicationProtocol {
+    buildApplication(configuration, backends: ProducerBackends(configuration, secrets: secrets, logger: logger, metrics: metrics), logger: logger)
 }
 
 /// The public server on HTTP_PORT, with the operations server on OPS_HTTP_PORT as one of its services.
@@ -60,7 +69,8 @@ func buildApplication(_ configuration: ProducerConfiguration, backends: Producer
         logger: logger)
     // Shut down in reverse: the public server first (the Application's own), then the push workers
     // drain, the last history counts are written, the pools close, and the operations server (which
-    // answers /health while the rest drains) goes last.
+    // answers /health while the rest drains) goes last; the secrets stay fresh until then.
+    for service in backends.secrets.services { app.addServices(service) }
     app.addServices(
         buildOperationsApplication(configuration, dependencies: backends.dependencies, logger: logger),
         ClientShutdown(redis: backends.redis, database: backends.database), HistoryFlusher(history: backends.history),
@@ -132,7 +142,8 @@ private func probes(_ configuration: ProducerConfiguration, dependencies: Produc
     Probes(
         program: "Producer", hostname: hostname, timeout: configuration.requestTimeout,
         redis: { [inspector = dependencies.inspector] in try await inspector.ping(deadline: $0) },
-        database: { [counts = dependencies.counts] in _ = try await counts.summary(deadline: $0) })
+        database: { [counts = dependencies.counts] in _ = try await counts.summary(deadline: $0) },
+        ownState: dependencies.credentialChecks)
 }
 
 /// Closes the Redis and MariaDB pools last, after the server and the push workers have drained.

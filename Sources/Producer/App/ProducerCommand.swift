@@ -4,6 +4,7 @@ import Logging
 import HTTPService
 import Observability
 import Redis
+import Secrets
 import Settings
 
 @main
@@ -20,14 +21,21 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP server (default).")
 
     func run() async throws {
-        let configuration = try loadConfiguration { env throws(ConfigurationError) in
+        let (read, secretsSettings) = try loadConfiguration { env throws(ConfigurationError) in
+            let secrets = try SecretsSettings.read(from: env)
             let configuration = try ProducerConfiguration(environment: env)
             try OpenFileLimit.check(maxConnections: configuration.limits.maxConnections, openFiles: OpenFileLimit.raisedToHardLimit())
-            return configuration
+            return (configuration, secrets)
         }
+        var configuration = read
         configuration.log.bootstrap()
         let metrics = MetricsSetup.bootstrap()
         let logger = Logger(label: "Producer")
+        let secrets = await LoadedSecrets.readOrExit(secretsSettings, logger: logger)
+        try loadConfiguration { env throws(ConfigurationError) in
+            try secrets.apply(to: &configuration.database, env: env)
+            secrets.apply(to: &configuration.redis)
+        }
         logger.info("starting", metadata: [
             "http": "\(configuration.httpHost):\(configuration.httpPort)", "ops_http": "\(configuration.httpHost):\(configuration.opsHttpPort)",
             "instance": "\(InstanceName.current)", "hostname": "\(Host.name)",
@@ -36,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         ])
         if let warning = configuration.database.plainTextWarning { logger.warning("\(warning)") }
         await exitIfRedisRefuses(configuration.redis, logger: logger)
-        try await buildApplication(configuration, logger: logger, metrics: metrics).runService()
+        try await buildApplication(configuration, secrets: secrets, logger: logger, metrics: metrics).runService()
     }
 }
 

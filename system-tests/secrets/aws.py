@@ -120,8 +120,9 @@ class Moto:
 
     def role(self, name, policy):
         iam = self.client("iam")
+        # The suite's administrator assumes it for the credentials endpoint (moto checks the trust policy).
         trust = {"Version": "2012-10-17",
-                 "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                 "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/suite-admin"},
                                 "Action": "sts:AssumeRole"}]}
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName=name, PolicyName="suite", PolicyDocument=json.dumps(policy))

@@ -29,6 +29,7 @@ class CredentialsEndpoint:
         self.routes = {}  # path -> ("token", value) or ("file", path)
         self.fetches = []
         self.issued = []  # every Credentials handed out (their secrets must never show up in a log)
+        self.failures = []  # why credentials could not be issued (moto's refusals)
         self._lock = threading.Lock()
         endpoint = self
 
@@ -76,7 +77,12 @@ class CredentialsEndpoint:
         if not authorized:
             body, status = b'{"message": "unknown path or wrong authorization token"}', 404 if not known else 403
         else:
-            credentials = self.issue(request.path)
+            try:
+                credentials = self.issue(request.path)
+            except Exception as error:  # moto refused: the program sees a 500, the scenario the reason
+                with self._lock:
+                    self.failures.append(f"{type(error).__name__}: {error}")
+                return self._send(request, 500, b'{"message": "could not issue credentials"}')
             with self._lock:
                 self.issued.append(credentials)
             expiration = datetime.now(timezone.utc) + timedelta(seconds=self.expires_in_s)
@@ -84,6 +90,10 @@ class CredentialsEndpoint:
                 "AccessKeyId": credentials.access_key_id, "SecretAccessKey": credentials.secret_access_key,
                 "Token": credentials.session_token, "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
             }).encode(), 200
+        self._send(request, status, body)
+
+    @staticmethod
+    def _send(request, status, body):
         request.send_response(status)
         request.send_header("Content-Type", "application/json")
         request.send_header("Content-Length", str(len(body)))

@@ -101,8 +101,9 @@ class Fixture:
 
     def db_secret_value(self, user, port_as_number=False):
         port = self.options.db_port if port_as_number else str(self.options.db_port)
+        # engine and dbInstanceIdentifier: what RDS and rotation secrets carry besides; ignored.
         return {"username": user, "password": self.passwords[user], "host": "127.0.0.1", "port": port,
-                "dbname": self.database, "engine": "mariadb"}
+                "dbname": self.database, "engine": "mariadb", "dbInstanceIdentifier": "count-test"}
 
     def publish_db_secret(self, user, port_as_number=False):
         self.db_user_in_secret = user
@@ -111,7 +112,9 @@ class Fixture:
         self.moto.put_secret(self.db_secret, value)
 
     def publish_redis_secret(self):
-        value = {"username": self.redis_user, "password": self.redis_password}
+        # user_arn: what the deploy's Redis secrets carry besides; the programs ignore other keys.
+        value = {"username": self.redis_user, "password": self.redis_password,
+                 "user_arn": f"arn:aws:elasticache:{REGION}:123456789012:user:{self.redis_user}"}
         self.remember_text(json.dumps(value))
         self.moto.put_secret(self.redis_secret, value)
 

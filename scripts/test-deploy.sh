@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CI="${CI:-true}" DEBIAN_FRONTEND=noninteractive
 
+# shellcheck source=scripts/lib/python-venv.sh
+source scripts/lib/python-venv.sh
+
 step() { printf '\n=== %s\n' "$*"; }
 
 apt_install_missing() {
@@ -34,9 +37,10 @@ step "Tools"
 apt_install_missing shellcheck:shellcheck yamllint:yamllint jq:jq curl:curl
 pip_install_missing yaml 'PyYAML>=6'
 pip_install_missing pytest 'pytest>=8'
-pip_install_missing flask_cors 'moto[server]>=5,<6'
 command -v aws >/dev/null 2>&1 || { echo "installing awscli (pip)"; python3 -m pip install -q 'awscli>=1.32'; }
-command -v moto_server >/dev/null 2>&1 || { echo "installing moto[server] (pip)"; python3 -m pip install -q 'moto[server]>=5,<6'; }
+# moto's server from the venv the secrets suite uses too: pinned, cached outside the repository.
+MOTO_SERVER="$(cached_venv system-tests/secrets/requirements.txt)/bin/moto_server"
+export MOTO_SERVER
 
 step "shellcheck: deploy.sh and every shell script under scripts/ and system-tests/deploy/"
 mapfile -t scripts < <(

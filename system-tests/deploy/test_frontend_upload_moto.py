@@ -55,7 +55,8 @@ def aws_env():
 def endpoint():
     port = free_port()
     server = subprocess.Popen(
-        ["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        # scripts/test-deploy.sh points MOTO_SERVER at the cached venv's moto_server.
+        [os.environ.get("MOTO_SERVER", "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Producer", "Consumer", "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "HTTPService",
+                "Producer", "Consumer", "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "Secrets", "HTTPService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -140,12 +140,7 @@ public final class AWSCredentialProvider: Sendable {
         let request = HTTPRequest(
             url: url, headers: headers, timeout: timeout, connectTimeout: .seconds(2),
             plainHTTPHosts: AWSCredentialSettings.containerEndpointHosts)
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw SecretFetchError(transport: error, while: "asking the container credentials endpoint")
-        }
+        let response = try await transport.send(request, while: "asking the container credentials endpoint")
         guard response.status == 200 else {
             throw SecretFetchError(
                 code: "ContainerCredentialsHTTP\(response.status)", detail: "the container credentials endpoint answered HTTP \(response.status)",

@@ -55,3 +55,14 @@ public struct SecretFetchError: Error, CustomStringConvertible, Equatable {
 
     public var description: String { "\(code): \(detail)" }
 }
+
+extension HTTPTransport {
+    /// Sends `request`; no HTTP answer at all becomes a `SecretFetchError` saying what was being done.
+    func send(_ request: HTTPRequest, while doing: String) async throws(SecretFetchError) -> HTTPResponse {
+        do {
+            return try await send(request)
+        } catch {
+            throw SecretFetchError(transport: error, while: doing)
+        }
+    }
+}

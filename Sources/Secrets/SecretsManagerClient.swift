@@ -42,12 +42,7 @@ public struct SecretsManagerClient: Sendable {
             method: .post, url: endpoint, headers: headers, body: Array(JSONText.object(["SecretId": JSONText.quoted(secretID)]).utf8),
             timeout: remaining, connectTimeout: min(remaining, .seconds(3)),
             sigV4: HTTPRequest.SigV4(provider: "aws:amz:\(region):secretsmanager", user: signing.accessKeyID, password: signing.secretAccessKey))
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw SecretFetchError(transport: error, while: "calling GetSecretValue at \(endpoint)")
-        }
+        let response = try await transport.send(request, while: "calling GetSecretValue at \(endpoint)")
         guard response.status == 200 else {
             let error = SecretFetchError.fromAWS(status: response.status, type: Self.errorType(response))
             if response.status == 403 { credentials.invalidate() }
@@ -62,14 +57,19 @@ public struct SecretsManagerClient: Sendable {
         return SecretText(text)
     }
 
-    /// The error's type, from the JSON body's `__type` or the `x-amzn-ErrorType` header.
+    /// The error's type: the JSON body's `__type`, the `x-amzn-ErrorType` header, or the `<Code>` of
+    /// an XML error body (what the query-protocol signature check answers, in moto for one).
     static func errorType(_ response: HTTPResponse) -> String? {
         if let document = try? StrictJSONParser.parse(response.body), case .object(let members) = document,
             case .string(let type)? = members.value(of: "__type")
         {
             return type
         }
-        return response.header("x-amzn-ErrorType")
+        if let header = response.header("x-amzn-ErrorType") { return header }
+        let text = String(decoding: response.body.prefix(4096), as: UTF8.self)
+        guard let open = text.firstRange(of: "<Code>"), let close = text[open.upperBound...].firstRange(of: "</Code>") else { return nil }
+        let code = text[open.upperBound..<close.lowerBound]
+        return code.isEmpty || code.count > 64 || !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." }) ? nil : String(code)
     }
 }
 

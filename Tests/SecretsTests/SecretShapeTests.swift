@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct SecretShapeTests {
     @Test func databaseSecretWithEveryField() throws {
-        let secret = try DatabaseSecret.parse(SecretText(#"{"username":"count","password":"p@ss\"w","host":"db.internal","port":"3307","dbname":"count_db","engine":"mysql"}"#))
+        let secret = try DatabaseSecret.parse(SecretText(#"{"username":"count","password":"p@ss\"w","host":"db.internal","port":"3307","dbname":"count_db","engine":"mysql","masterarn":"arn:aws:secretsmanager:eu-west-1:1:secret:m","dbInstanceIdentifier":"count"}"#))
         #expect(secret == DatabaseSecret(username: "count", password: "p@ss\"w", host: "db.internal", port: 3307, dbname: "count_db"))
         let numeric = try DatabaseSecret.parse(SecretText(#"{"username":"u","password":"p","port":3306}"#))
         #expect(numeric.port == 3306 && numeric.host == nil && numeric.dbname == nil)
@@ -34,6 +34,8 @@ import Testing
         #expect(try RedisSecret.parse(SecretText("plain-password")) == RedisSecret(password: "plain-password"))
         #expect(try RedisSecret.parse(SecretText(#"{"password":"p"}"#)) == RedisSecret(password: "p"))
         #expect(try RedisSecret.parse(SecretText(#"{"username":"producer","password":"p"}"#)) == RedisSecret(username: "producer", password: "p"))
+        // Keys of other tools (the Terraform's user_arn) are ignored.
+        #expect(try RedisSecret.parse(SecretText(#"{"username":"u","password":"p","user_arn":"arn:aws:elasticache:eu-west-1:1:user:u"}"#)) == RedisSecret(username: "u", password: "p"))
         // A password that happens to be a JSON number or string literal is still taken whole.
         #expect(try RedisSecret.parse(SecretText("12345")).password == "12345")
         #expect(try RedisSecret.parse(SecretText("\"quoted\"")).password == "\"quoted\"")

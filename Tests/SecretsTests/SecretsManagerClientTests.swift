@@ -38,6 +38,8 @@ import Testing
         (500, #"{"__type":"InternalServiceError"}"#, [:], "InternalServiceError", false),
         (503, "<html>busy</html>", [:], "HTTP503", false),
         (404, "", [:], "HTTP404", true),
+        (403, "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>m</Message></Error></Errors></ErrorResponse>", [:], "SignatureDoesNotMatch", true),
+        (403, "<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>", [:], "InvalidClientTokenId", true),
     ] as [(Int, String, [String: String], String, Bool)])
     func errorsAreClassifiedByTheirAWSCode(status: Int, body: String, headers: [String: String], code: String, permanent: Bool) async {
         let transport = FakeTransport { _ in FakeTransport.json(status, body, headers: headers) }

@@ -197,6 +197,16 @@ def test_apply_dry_run_covers_the_whole_deployment(stub_path):
     ])
 
 
+@pytest.mark.parametrize(("action", "extra"), [("apply", ()), ("admin", ("--", "queue", "stats"))])
+def test_one_off_tasks_override_only_the_command_never_the_environment(stub_path, action, extra):
+    """The tasks read DB_SECRET/REDIS_SECRET themselves: deploy.sh passes no credential to a task."""
+    lines = [line for line in dry_run(action, stub_path, "--image-tag", "abc123", *extra) if " ecs run-task " in line]
+    assert len(lines) == 1, lines
+    overrides = re.search(r"--overrides (\S+)", lines[0]).group(1)
+    assert "command" in overrides
+    assert not re.search(r"environment|PASSWORD|SECRET", overrides, re.I), overrides
+
+
 def test_prod_apply_dry_run_needs_no_prompt(stub_path):
     path, _ = stub_path
     result = deploy("--env", "prod", "--region", "eu-west-1", "--action", "apply", "--dry-run", path=path)

@@ -15,10 +15,11 @@ TERRAFORM_DIR = REPO_ROOT / "terraform"
 
 ENVIRONMENTS = ("test", "dev", "stage", "prod")
 MODULES = (
-    "vpc", "security-groups", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms", "admin-token", "waf",
+    "vpc", "security-groups", "vpc-endpoints", "ecr", "ecs-cluster", "ecs-service", "alb", "redis", "rds", "frontend", "alarms",
+    "admin-token", "waf",
 )
 COMPONENTS = (
-    "vpc", "security-groups", "ecr", "ecs-cluster", "redis", "rds", "alb", "admin-token",
+    "vpc", "security-groups", "vpc-endpoints", "ecr", "ecs-cluster", "redis", "rds", "alb", "admin-token",
     "producer", "consumer", "db-setup", "frontend", "alarms", "waf",
 )
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
@@ -112,6 +113,15 @@ class Tree:
         if "default" not in variable:
             raise KeyError(f"{env}/{component}: {name} has no value and no default")
         return variable["default"]
+
+    def has_nat_gateway(self, env: str) -> bool:
+        """Whether the private subnets of `env` route to a NAT gateway: the vpc module makes one
+        (at least one; one per AZ with one_nat_gateway_per_az) unless an input turns NAT off."""
+        module = self.module_of(env, "vpc")
+        if "aws_nat_gateway" not in self.module_blocks(module, "resource"):
+            return False
+        switch = next((name for name in ("enable_nat_gateway", "nat_gateway_enabled") if name in self.variables(module)), None)
+        return switch is None or self.effective_input(env, "vpc", switch) is True
 
     def _resolve(self, env: str, value):
         match = _ENV_REFERENCE.match(value) if isinstance(value, str) else None

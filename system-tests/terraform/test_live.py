@@ -13,6 +13,8 @@ from live_checks import (
     missing_components,
     mock_coverage_problems,
     plain_secret_problems,
+    secrets_access_problems,
+    task_settings,
     task_settings_problems,
 )
 
@@ -97,15 +99,56 @@ def test_no_plain_text_secret_in_task_environments():
 
 
 @pytest.mark.parametrize(("program", "expected"), [
-    # ADMIN_TOKEN turns on the Producer's /admin routes (modules/admin-token).
-    ("producer", {"DB_PASSWORD", "REDIS_PASSWORD", "ADMIN_TOKEN"}),
-    ("consumer", {"DB_PASSWORD", "REDIS_PASSWORD"}),
-    ("db-setup", {"DB_ADMIN_USER", "DB_ADMIN_PASSWORD", "DB_PASSWORD", "PRODUCER_DB_PASSWORD", "CONSUMER_DB_PASSWORD"}),
+    # The programs read their own credentials: only the secrets' ARNs are in the task definition.
+    ("producer", {"DB_SECRET", "REDIS_SECRET"}),
+    ("consumer", {"DB_SECRET", "REDIS_SECRET"}),
+    ("db-setup", set()),
 ])
-def test_programs_read_passwords_from_secrets_manager(program, expected):
-    text = TREE.common_path("prod", program).read_text()
-    (secrets,) = [found for section in assigned_values(text, program) for found in assigned_values(section, "secrets")]
-    assert set(map_entries(secrets)) == expected
+def test_programs_name_their_secrets_by_arn_for_them_to_read(program, expected):
+    _, secret_environment, _ = task_settings(TREE, "prod", program)
+    assert set(secret_environment) == expected
+
+
+@pytest.mark.parametrize(("program", "expected"), [
+    # ADMIN_TOKEN turns on the Producer's /admin routes (modules/admin-token); ECS injects it.
+    ("producer", {"ADMIN_TOKEN"}),
+    ("consumer", set()),
+    # The one-off db-setup reads its settings once: the master secret and each program's current user.
+    ("db-setup", {"DB_ADMIN_USER", "DB_ADMIN_PASSWORD", "PRODUCER_DB_USER", "PRODUCER_DB_PASSWORD",
+                  "CONSUMER_DB_USER", "CONSUMER_DB_PASSWORD"}),
+])
+def test_only_what_the_programs_do_not_reread_is_injected_by_ecs(program, expected):
+    _, _, secrets = task_settings(TREE, "prod", program)
+    assert set(secrets) == expected
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("program", ["producer", "consumer", "db-setup"])
+def test_no_task_has_db_or_redis_passwords_in_its_environment_or_secrets(env, program):
+    environment, secret_environment, secrets = task_settings(TREE, env, program)
+    for settings in (environment, secret_environment, secrets):
+        assert not {"DB_PASSWORD", "REDIS_PASSWORD", "DB_USER", "REDIS_USERNAME"} & set(settings), (env, program, settings)
+
+
+def test_db_setup_takes_each_programs_user_and_password_from_the_same_secret():
+    _, _, secrets = task_settings(TREE, "prod", "db-setup")
+    for program in ("producer", "consumer"):
+        prefix = program.upper()
+        arn = f"dependency.rds.outputs.{program}_secret_arn"
+        assert secrets[f"{prefix}_DB_USER"] == f"${{{arn}}}:username::"
+        assert secrets[f"{prefix}_DB_PASSWORD"] == f"${{{arn}}}:password::"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_rotation_in_stage_and_prod_and_a_secrets_manager_endpoint_where_needed(env):
+    assert secrets_access_problems(TREE, env) == []
+
+
+@pytest.mark.parametrize(("env", "rotated"), [("prod", True), ("stage", True), ("test", False), ("dev", False)])
+def test_database_secrets_rotate_in_stage_and_prod_only(env, rotated):
+    days = TREE.effective_input(env, "rds", "rotation_days")
+    assert (days is not None) is rotated
+    assert TREE.effective_input(env, "vpc-endpoints", "create") is rotated
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -166,19 +209,52 @@ def test_secret_check_notices_a_password_in_the_environment(broken_copy):
 
 def test_secret_check_notices_a_literal_secret_value(broken_copy):
     replace_in(broken_copy.live_dir / "_common" / "program.hcl",
-               "REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn", 'REDIS_PASSWORD = "hunter2"')
-    assert any("REDIS_PASSWORD" in problem for problem in plain_secret_problems(broken_copy))
+               "REDIS_SECRET = dependency.redis.outputs.producer_secret_arn", 'REDIS_SECRET = "hunter2"')
+    assert any("REDIS_SECRET" in problem for problem in plain_secret_problems(broken_copy))
+
+
+def test_secret_check_notices_a_password_injected_by_ecs(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "program.hcl", "ADMIN_TOKEN = dependency",
+               "DB_PASSWORD = \"${dependency.rds.outputs.producer_secret_arn}:password::\"\n        ADMIN_TOKEN = dependency")
+    assert any("DB_PASSWORD is injected by ECS" in problem for problem in plain_secret_problems(broken_copy))
+    assert any(p.startswith("prod/producer: DB_PASSWORD is injected") for p in task_settings_problems(broken_copy, "prod"))
+
+
+def test_secret_check_notices_a_json_key_in_a_secret_reference(broken_copy):
+    replace_in(broken_copy.live_dir / "_common" / "program.hcl", "DB_SECRET    = dependency.rds.outputs.consumer_secret_arn",
+               'DB_SECRET    = "${dependency.rds.outputs.consumer_secret_arn}:password::"')
+    assert any("secret_environment DB_SECRET" in problem for problem in plain_secret_problems(broken_copy))
+
+
+@pytest.mark.parametrize(("path", "old", "new", "noticed"), [
+    ("prod/env.hcl", "db_secret_rotation_days = 30", "db_secret_rotation_days = null", "prod/rds: rotation_days"),
+    ("stage/env.hcl", "secretsmanager_endpoint = true", "secretsmanager_endpoint = false", "stage/vpc-endpoints: create"),
+    ("_common/rds.hcl", "outputs.db_rotation_security_group_id", "outputs.db_security_group_id", "prod/rds: rotation_security_group_id"),
+])
+def test_secrets_access_check_notices(broken_copy, path, old, new, noticed):
+    replace_in(broken_copy.live_dir / path, old, new)
+    env = noticed.split("/")[0]
+    assert any(problem.startswith(noticed) for problem in secrets_access_problems(broken_copy, env))
+
+
+def test_secrets_access_check_wants_an_endpoint_where_the_tasks_have_no_nat_gateway(broken_copy):
+    vpc = broken_copy.modules_dir / "vpc" / "main.tf"
+    vpc.write_text(vpc.read_text().replace('resource "aws_nat_gateway" "this"', 'resource "aws_instance" "nat"'))
+    assert not broken_copy.has_nat_gateway("test")
+    assert any("the tasks have no NAT gateway" in problem for problem in secrets_access_problems(broken_copy, "test"))
+    assert secrets_access_problems(broken_copy, "prod") == [], "prod has the endpoint anyway"
 
 
 @pytest.mark.parametrize(("old", "new", "noticed"), [
     ('DB_TLS         = "true"', 'DB_TLS         = "false"', "prod/db-setup: DB_TLS"),
     ("DB_TLS_CA_FILE = local.app.rds_ca_file", 'DB_TLS_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"',
      "prod/consumer: DB_TLS_CA_FILE"),
-    ("REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn",
-     "REDIS_PASSWORD = dependency.redis.outputs.consumer_secret_arn", "prod/producer: "),
-    ("REDIS_USERNAME        = dependency.redis.outputs.consumer_username",
-     "REDIS_USERNAME        = dependency.redis.outputs.producer_username", "prod/consumer: "),
-    ("HTTP_HOST      = \"0.0.0.0\"", "DB_PASSWORD    = \"hunter2\"", "prod/producer: DB_PASSWORD is in plain"),
+    ("REDIS_SECRET = dependency.redis.outputs.producer_secret_arn",
+     "REDIS_SECRET = dependency.redis.outputs.consumer_secret_arn", "prod/producer: secret_environment"),
+    ("DB_SECRET    = dependency.rds.outputs.consumer_secret_arn",
+     "DB_SECRET    = dependency.rds.outputs.producer_secret_arn", "prod/consumer: secret_environment"),
+    ("HTTP_HOST     = \"0.0.0.0\"", "DB_PASSWORD   = \"hunter2\"", "prod/producer: DB_PASSWORD is in plain"),
+    ("HTTP_HOST             = \"0.0.0.0\"", "DB_USER               = \"count_consumer\"", "prod/consumer: DB_USER is in `environment`"),
 ])
 def test_task_settings_check_notices(broken_copy, old, new, noticed):
     replace_in(broken_copy.live_dir / "_common" / "program.hcl", old, new)

@@ -79,27 +79,93 @@ def test_task_definition_is_hardened(pattern):
     assert re.search(pattern, module_text("ecs-service")), pattern
 
 
-def test_task_environment_is_only_the_checked_variable():
+def test_task_environment_is_the_checked_variables_and_the_secret_references():
     text = module_text("ecs-service")
-    (environment,) = re.findall(r"^\s*environment\s+= (.+)$", text, flags=re.M)
-    assert "var.environment_variables" in environment
-    assert "task_role_arn" not in text, "the programs call no AWS API: no task role"
+    (environment,) = re.findall(r"^\s*environment\s+= \[(.+)\]$", text, flags=re.M)
+    assert "local.environment" in environment
+    assert "environment = merge(var.environment_variables, local.secret_reference_environment)" in text
+    # The references travel with what the program's Secrets Manager client needs, and only the ARNs.
+    assert re.search(r"secret_reference_environment = local\.task_role \? merge\(var\.secret_environment, \{\s+"
+                     r"AWS_REGION\s+= data\.aws_region\.current\.id\s+SECRET_REFRESH_S = tostring\(var\.secret_refresh_seconds\)", text)
 
 
 def test_environment_variables_refuse_secret_names():
     validation = TREE.variables("ecs-service")["environment_variables"]["validation"][0]["condition"]
     refused = re.compile(re.search(r'regex\("([^"]+)"', validation).group(1))
-    for name in ("DB_PASSWORD", "REDIS_PASSWORD", "ORIGIN_SECRET", "AUTH_TOKEN", "API_KEY"):
+    for name in ("DB_PASSWORD", "REDIS_PASSWORD", "ORIGIN_SECRET", "AUTH_TOKEN", "API_KEY", "DB_SECRET"):
         assert refused.search(name), name
     for name in ("DB_HOST", "REDIS_TLS", "HTTP_PORT", "METRICS_EMF_NAMESPACE", "DB_USER"):
         assert not refused.search(name), name
 
 
-def test_execution_role_reads_only_the_named_secrets():
+def test_secret_environment_takes_whole_secret_arns_under_secret_names_only():
+    checks = TREE.variables("ecs-service")["secret_environment"]["validation"]
+    names = re.compile(re.search(r'regex\("([^"]+)"', checks[0]["condition"]).group(1))
+    arns = re.compile(re.search(r'regex\("([^"]+)"', checks[1]["condition"]).group(1).replace("\\\\", "\\"))
+    assert names.search("DB_SECRET") and names.search("REDIS_SECRET")
+    assert not names.search("DB_PASSWORD") and not names.search("SECRET_REFRESH_S")
+    assert arns.search("arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-prod/db-producer-AbCdEf")
+    assert not arns.search("arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-prod/db-producer-AbCdEf:password::")
+    assert not arns.search("hunter2")
+
+
+def test_program_credentials_cannot_be_injected_by_ecs():
+    checks = " ".join(check["condition"] for check in TREE.variables("ecs-service")["secrets"]["validation"])
+    assert '"DB_PASSWORD"' in checks and '"REDIS_PASSWORD"' in checks
+
+
+def test_execution_role_reads_only_the_injected_secrets():
     text = module_text("ecs-service")
     assert re.search(r'actions\s+= \["secretsmanager:GetSecretValue"\]\s+resources = statement\.value', text)
     assert "local.secret_arns" in text
+    assert "for value_from in values(var.secrets)" in text
     assert '"secretsmanager:*"' not in text
+
+
+def test_task_role_reads_exactly_the_secrets_the_program_names():
+    text = module_text("ecs-service")
+    assert "task_role_arn            = try(aws_iam_role.task[0].arn, null)" in text
+    assert "program_secret_arns = sort(distinct(values(var.secret_environment)))" in text
+    # One statement: GetSecretValue on those ARNs, nothing else, no wildcard.
+    assert re.search(r'sid\s+= "ReadProgramSecrets"\s+actions\s+= \["secretsmanager:GetSecretValue"\]\s+'
+                     r"resources = local\.program_secret_arns", text)
+    # A customer-managed key may decrypt only on Secrets Manager's behalf.
+    assert re.search(r'actions\s+= \["kms:Decrypt"\]\s+resources = statement\.value\s+condition \{\s+'
+                     r'test\s+= "StringEquals"\s+variable = "kms:ViaService"\s+'
+                     r'values\s+= \["secretsmanager\.\$\{data\.aws_region\.current\.id\}\.amazonaws\.com"\]', text)
+    assert text.count('role   = aws_iam_role.task[0].id') == 1
+    assert not re.search(r'resources\s+= \["\*"\]\s*\n\s*\}\s*\n\s*dynamic "statement" \{\s+for_each = length\(var\.secret_kms', text)
+
+
+def test_database_secrets_rotate_with_alternating_users_in_the_vpc():
+    text = module_text("rds")
+    assert 'mariadb = "SecretsManagerRDSMariaDBRotationMultiUser"' in text
+    assert 'mysql   = "SecretsManagerRDSMySQLRotationMultiUser"' in text
+    assert "serverlessrepo:us-east-1:297356227824:applications/${local.rotation_application}" in text
+    assert re.search(r"vpcSubnetIds\s+= join", text) and re.search(r"vpcSecurityGroupIds = var\.rotation_security_group_id", text)
+    assert re.search(r"masterSecretArn\s+= aws_db_instance\.this\.master_user_secret\[0\]\.secret_arn", text)
+    assert re.search(r'resource "aws_secretsmanager_secret_rotation" "app_user" \{.*?rotation_lambda_arn\s+= '
+                     r"aws_serverlessapplicationrepository_cloudformation_stack\.rotation\[0\]\.outputs\.RotationLambdaARN", text, re.S)
+    # The secret carries what the multi-user function needs; Terraform never rewrites a rotated value.
+    assert "masterarn = aws_db_instance.this.master_user_secret[0].secret_arn" in text
+    assert re.search(r'resource "aws_secretsmanager_secret_version" "app_user" \{.*?ignore_changes = \[secret_string\]', text, re.S)
+
+
+def test_redis_secrets_name_their_user_and_survive_a_two_password_rotation():
+    text = module_text("redis")
+    assert re.search(r"username = user\.user_name\s+password = random_password\.credential\[program\]\.result\s+user_arn = user\.arn", text)
+    assert re.search(r'resource "aws_elasticache_user" "program" \{.*?ignore_changes = \[authentication_mode\]', text, re.S)
+    assert re.search(r'resource "aws_secretsmanager_secret_version" "credential" \{.*?ignore_changes = \[secret_string\]', text, re.S)
+
+
+def test_secrets_manager_endpoint_uses_private_dns_and_its_own_group():
+    text = module_text("vpc-endpoints")
+    assert 'vpc_endpoint_type   = "Interface"' in text and "private_dns_enabled = true" in text
+    assert TREE.variables("vpc-endpoints")["services"]["default"] == ["secretsmanager"]
+    groups = module_text("security-groups")
+    for source in ("producer", "consumer", "db_rotation"):
+        assert re.search(rf'{source}_to_secretsmanager\s+= \{{ from = "{source}", to = "secretsmanager_endpoint", port = 443 \}}', groups)
+    assert re.search(r'db_rotation_to_db = \{ from = "db_rotation", to = "db", port = var\.db_port \}', groups)
 
 
 def test_consumer_scales_on_backlog_per_task():

@@ -63,9 +63,7 @@ dependency "redis" {
     primary_endpoint_address = "master.count-mock.abcdef.euw1.cache.amazonaws.com"
     port                     = 6379
     tls_enabled              = true
-    producer_username        = "producer"
     producer_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/redis-producer-AbCdEf"
-    consumer_username        = "consumer"
     consumer_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/redis-consumer-AbCdEf"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
@@ -77,8 +75,6 @@ dependency "rds" {
   mock_outputs = {
     address                = "count-mock.abcdefghijkl.eu-west-1.rds.amazonaws.com"
     port                   = 3306
-    producer_username      = "count_producer"
-    consumer_username      = "count_consumer"
     producer_secret_arn    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/db-producer-AbCdEf"
     consumer_secret_arn    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:count-mock/db-consumer-AbCdEf"
     master_user_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0123-AbCdEf"
@@ -114,8 +110,10 @@ inputs = merge(
     log_retention_days = local.env.log_retention_days
     # image_tag comes from TF_VAR_image_tag, set by deploy.sh to the tag it pushed.
 
-    # Plain settings only; passwords travel in `secrets` below. The database requires TLS
-    # (require_secure_transport), checked against the RDS CA bundle the image carries.
+    # Plain settings only. The programs' credentials are in `secret_environment` below: the ARNs
+    # of their secrets, which they read themselves (and re-read, so a rotation needs no restart);
+    # the user names are in those secrets. The database requires TLS (require_secure_transport),
+    # checked against the RDS CA bundle the image carries.
     environment_variables = merge(
       {
         REDIS_HOST     = dependency.redis.outputs.primary_endpoint_address
@@ -130,13 +128,10 @@ inputs = merge(
         LOG_FORMAT     = "json"
       },
       {
-        # Each program is its own Redis user (rules in modules/redis/acl/<program>.tftpl).
         producer = {
-          HTTP_HOST      = "0.0.0.0"
-          HTTP_PORT      = tostring(local.app.producer_port)
-          OPS_HTTP_PORT  = tostring(local.app.producer_ops_port)
-          DB_USER        = dependency.rds.outputs.producer_username
-          REDIS_USERNAME = dependency.redis.outputs.producer_username
+          HTTP_HOST     = "0.0.0.0"
+          HTTP_PORT     = tostring(local.app.producer_port)
+          OPS_HTTP_PORT = tostring(local.app.producer_ops_port)
 
           # CloudFront writes the viewer into X-Forwarded-For and the ALB appends CloudFront:
           # two hops to believe, should RATE_LIMIT_PER_SECOND be turned on (WAF limits already).
@@ -145,16 +140,10 @@ inputs = merge(
         consumer = {
           HTTP_HOST             = "0.0.0.0"
           CONSUMER_HTTP_PORT    = tostring(local.app.consumer_port)
-          DB_USER               = dependency.rds.outputs.consumer_username
-          REDIS_USERNAME        = dependency.redis.outputs.consumer_username
           METRICS_EMF_NAMESPACE = local.app.metrics_namespace
           ENVIRONMENT_NAME      = local.env.environment
         }
-        "db-setup" = {
-          DB_USER          = dependency.rds.outputs.consumer_username
-          PRODUCER_DB_USER = dependency.rds.outputs.producer_username
-          CONSUMER_DB_USER = dependency.rds.outputs.consumer_username
-        }
+        "db-setup" = {}
       }[local.unit],
     )
   },
@@ -170,10 +159,15 @@ inputs = merge(
       scaling_metric     = "alb_requests"
       alb_resource_label = dependency.alb.outputs.resource_label
       scaling_target     = 1000 # requests per task per minute
+      # Its own database user (SELECT only) and its own Redis user (acl/producer.tftpl); the task
+      # role may read exactly these two secrets.
+      secret_environment = {
+        DB_SECRET    = dependency.rds.outputs.producer_secret_arn
+        REDIS_SECRET = dependency.redis.outputs.producer_secret_arn
+      }
+      # Injected by ECS at start (the execution role reads it): turns on /api/admin/... (dead
+      # letters, pause, resume) behind this bearer token; the Producer does not re-read it.
       secrets = {
-        DB_PASSWORD    = "${dependency.rds.outputs.producer_secret_arn}:password::"
-        REDIS_PASSWORD = dependency.redis.outputs.producer_secret_arn
-        # Turns on /api/admin/... (dead letters, pause, resume) behind this bearer token.
         ADMIN_TOKEN = dependency.admin_token.outputs.secret_arn
       }
     }
@@ -191,14 +185,18 @@ inputs = merge(
         Environment = local.env.environment
         Queue       = local.app.queue_name
       }
-      secrets = {
-        DB_PASSWORD    = "${dependency.rds.outputs.consumer_secret_arn}:password::"
-        REDIS_PASSWORD = dependency.redis.outputs.consumer_secret_arn
+      secret_environment = {
+        DB_SECRET    = dependency.rds.outputs.consumer_secret_arn
+        REDIS_SECRET = dependency.redis.outputs.consumer_secret_arn
       }
     }
 
     # The only task that may read the RDS master secret; it creates the database, the schema
-    # and the two programs' users with the passwords from their own secrets.
+    # and the two programs' users with the passwords from their own secrets. A one-off task
+    # that reads its settings once, so ECS injects them (Consumer db-setup reads no *_SECRET).
+    # Each program's user name comes from its secret too: after a rotation that is the user the
+    # secret names now (<user> or <user>_clone), so db-setup re-states the current pair and never
+    # resets the other user of the alternation.
     "db-setup" = {
       program            = "Consumer"
       command            = ["db-setup"]
@@ -209,8 +207,9 @@ inputs = merge(
       secrets = {
         DB_ADMIN_USER        = "${dependency.rds.outputs.master_user_secret_arn}:username::"
         DB_ADMIN_PASSWORD    = "${dependency.rds.outputs.master_user_secret_arn}:password::"
-        DB_PASSWORD          = "${dependency.rds.outputs.consumer_secret_arn}:password::"
+        PRODUCER_DB_USER     = "${dependency.rds.outputs.producer_secret_arn}:username::"
         PRODUCER_DB_PASSWORD = "${dependency.rds.outputs.producer_secret_arn}:password::"
+        CONSUMER_DB_USER     = "${dependency.rds.outputs.consumer_secret_arn}:username::"
         CONSUMER_DB_PASSWORD = "${dependency.rds.outputs.consumer_secret_arn}:password::"
       }
     }

@@ -17,4 +17,10 @@ locals {
   # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
   api_domain_name     = null
   api_certificate_arn = null
+
+  # The programs' database secrets rotate automatically (weekly, so release rehearsals meet a rotation; alternating users, AWS's
+  # multi-user rotation function in the VPC). Secrets Manager is reached through an interface
+  # endpoint (private DNS), so secret reads and the rotation stay inside the VPC.
+  db_secret_rotation_days = 7
+  secretsmanager_endpoint = true
 }

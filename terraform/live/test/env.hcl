@@ -17,4 +17,9 @@ locals {
   # Custom API origin name on the ALB's ACM certificate: CloudFront then speaks HTTPS to the ALB.
   api_domain_name     = null
   api_certificate_arn = null
+
+  # No automatic rotation of the database secrets (rotate by hand, docs/deploy.md); the tasks
+  # reach Secrets Manager through the NAT gateway, no interface endpoint.
+  db_secret_rotation_days = null
+  secretsmanager_endpoint = false
 }

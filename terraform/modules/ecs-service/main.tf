@@ -16,6 +16,14 @@ locals {
     }
   } : {}
 
+  # The secrets' ARNs (never their values) travel as plain variables, with what the program's
+  # Secrets Manager client needs to find and re-read them.
+  secret_reference_environment = local.task_role ? merge(var.secret_environment, {
+    AWS_REGION       = data.aws_region.current.id
+    SECRET_REFRESH_S = tostring(var.secret_refresh_seconds)
+  }) : {}
+  environment = merge(var.environment_variables, local.secret_reference_environment)
+
   port_mappings = [
     for port in [var.container_port, var.operations_port] : { containerPort = port, protocol = "tcp" } if port != null
   ]
@@ -28,8 +36,9 @@ resource "aws_cloudwatch_log_group" "this" {
   retention_in_days = var.log_retention_days
 }
 
-# No task role: the programs call no AWS API (the Consumer's metrics leave as EMF lines on stdout,
-# which CloudWatch Logs turns into metrics), so the running container gets no AWS credentials at all.
+# The task role exists only for a task that reads its own secrets (secret_environment); its one
+# permission is reading them. Without it the container gets no AWS credentials at all (the
+# Consumer's metrics leave as EMF lines on stdout, which CloudWatch Logs turns into metrics).
 resource "aws_ecs_task_definition" "this" {
   family                   = var.name
   requires_compatibilities = ["FARGATE"]
@@ -37,6 +46,7 @@ resource "aws_ecs_task_definition" "this" {
   cpu                      = var.cpu
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = try(aws_iam_role.task[0].arn, null)
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -58,7 +68,7 @@ resource "aws_ecs_task_definition" "this" {
     privileged             = false
     readonlyRootFilesystem = true
     portMappings           = local.port_mappings
-    environment            = [for key in sort(keys(var.environment_variables)) : { name = key, value = var.environment_variables[key] }]
+    environment            = [for key in sort(keys(local.environment)) : { name = key, value = local.environment[key] }]
     secrets                = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
     mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
     stopTimeout            = var.stop_timeout_seconds

@@ -27,3 +27,13 @@ output "execution_role_arn" {
   description = "ARN of the task execution role."
   value       = aws_iam_role.execution.arn
 }
+
+output "task_role_arn" {
+  description = "ARN of the task role (reads exactly the secret_environment secrets); null when secret_environment is empty."
+  value       = try(aws_iam_role.task[0].arn, null)
+}
+
+output "program_secret_arns" {
+  description = "The secrets the program reads itself (secret_environment values), which the task role may read."
+  value       = local.program_secret_arns
+}

@@ -111,23 +111,71 @@ variable "operations_port" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "Plain configuration passed as environment variables. Secrets are refused here: pass them in `secrets`."
+  description = "Plain configuration passed as environment variables. Secrets are refused here: name them in `secret_environment` (read by the program) or `secrets` (injected by ECS)."
   default     = {}
 
   validation {
     condition     = alltrue([for key in keys(var.environment_variables) : !can(regex("(PASSWORD|SECRET|TOKEN|_KEY$)", key))])
-    error_message = "environment_variables must not carry passwords, secrets, tokens or keys: pass those in `secrets` as Secrets Manager ARNs."
+    error_message = "environment_variables must not carry passwords, secrets, tokens or keys: name their Secrets Manager ARNs in `secret_environment` or `secrets`."
+  }
+}
+
+variable "secret_environment" {
+  type        = map(string)
+  description = "Environment variable name (ending in _SECRET, for example DB_SECRET) => Secrets Manager secret ARN. The ARN, never the value, is passed as a plain variable: the program reads the secret itself (GetSecretValue, re-read every SECRET_REFRESH_S and when the server refuses the credential), so a rotation needs no restart. The task role may read exactly these secrets."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for key in keys(var.secret_environment) : can(regex("^[A-Z][A-Z0-9_]*_SECRET$", key))])
+    error_message = "secret_environment keys must be variable names ending in _SECRET (DB_SECRET, REDIS_SECRET)."
+  }
+
+  validation {
+    condition     = alltrue([for arn in values(var.secret_environment) : can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", arn))])
+    error_message = "every secret_environment value must be a whole Secrets Manager secret ARN (no :json-key:: suffix: the program reads the JSON itself)."
+  }
+}
+
+variable "secret_kms_key_arns" {
+  type        = list(string)
+  description = "Customer-managed KMS keys that encrypt the secret_environment secrets; the task role may kms:Decrypt with them only through Secrets Manager (kms:ViaService). Empty for secrets under the AWS-managed key aws/secretsmanager."
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.secret_kms_key_arns : can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/", arn))])
+    error_message = "secret_kms_key_arns must be KMS key ARNs (arn:aws:kms:region:account:key/id)."
+  }
+}
+
+variable "secret_refresh_seconds" {
+  type        = number
+  description = "SECRET_REFRESH_S of the program: seconds between re-reads of the secret_environment secrets (it also re-reads at once when the server refuses the credential). Passed only when secret_environment is not empty."
+  default     = 300
+
+  validation {
+    condition     = var.secret_refresh_seconds >= 30 && var.secret_refresh_seconds <= 86400
+    error_message = "secret_refresh_seconds must be between 30 and 86400."
   }
 }
 
 variable "secrets" {
   type        = map(string)
-  description = "Environment variable name => Secrets Manager valueFrom (secret ARN, optionally followed by :json-key::). ECS reads them when a task starts; the execution role may read exactly these secrets."
+  description = "Environment variable name => Secrets Manager valueFrom (secret ARN, optionally followed by :json-key::), injected by ECS when a task starts: for values the program does not read itself (ADMIN_TOKEN; the one-off db-setup's credentials). The execution role may read exactly these secrets. DB_PASSWORD and REDIS_PASSWORD are refused: pass DB_SECRET and REDIS_SECRET in secret_environment."
   default     = {}
 
   validation {
     condition     = alltrue([for value_from in values(var.secrets) : can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:", value_from))])
     error_message = "every secrets value must be a Secrets Manager secret ARN (arn:aws:secretsmanager:region:account:secret:name[:json-key::])."
+  }
+
+  validation {
+    condition     = length(setintersection(keys(var.secrets), ["DB_USER", "DB_PASSWORD", "REDIS_USERNAME", "REDIS_PASSWORD"])) == 0
+    error_message = "the programs' own credentials must not be injected: name their secrets in secret_environment (DB_SECRET, REDIS_SECRET) so a rotation reaches running tasks."
+  }
+
+  validation {
+    condition     = length(setintersection(keys(var.secrets), keys(var.secret_environment))) == 0
+    error_message = "a variable cannot be both in secrets and in secret_environment."
   }
 }
 

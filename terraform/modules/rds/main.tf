@@ -39,7 +39,8 @@ resource "aws_db_instance" "this" {
   storage_encrypted     = true
 
   # RDS owns the master password: it lives in a Secrets Manager secret RDS rotates (every 7 days).
-  # Only the one-off `Consumer db-setup` task reads it; the programs use their own users.
+  # Only the one-off `Consumer db-setup` task and the rotation function read it; the programs use
+  # their own users.
   username                    = var.master_username
   manage_master_user_password = true
 

@@ -29,11 +29,21 @@ output "consumer_username" {
 }
 
 output "producer_secret_arn" {
-  description = "Secrets Manager ARN of the Producer's database user (JSON keys username, password)."
+  description = "Secrets Manager ARN of the Producer's database credentials (its DB_SECRET; JSON keys username, password, engine, host, port, dbname, masterarn when rotated)."
   value       = aws_secretsmanager_secret.app_user["producer"].arn
 }
 
 output "consumer_secret_arn" {
-  description = "Secrets Manager ARN of the Consumer's database user (JSON keys username, password)."
+  description = "Secrets Manager ARN of the Consumer's database credentials (its DB_SECRET; JSON keys username, password, engine, host, port, dbname, masterarn when rotated)."
   value       = aws_secretsmanager_secret.app_user["consumer"].arn
+}
+
+output "rotation_function_arn" {
+  description = "ARN of the rotation function of the programs' secrets; null without rotation (rotation_days = null)."
+  value       = try(aws_serverlessapplicationrepository_cloudformation_stack.rotation[0].outputs.RotationLambdaARN, null)
+}
+
+output "rotation_days" {
+  description = "Days between automatic rotations of the programs' secrets; null when they rotate only by hand."
+  value       = var.rotation_days
 }

@@ -89,8 +89,8 @@ variable "producer_username" {
   default     = "count_producer"
 
   validation {
-    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,31}$", var.producer_username))
-    error_message = "producer_username must be 1-32 letters, digits or _, starting with a letter."
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,25}$", var.producer_username))
+    error_message = "producer_username must be 1-26 letters, digits or _, starting with a letter: the alternating-users rotation adds _clone, and MySQL allows 32 characters."
   }
 }
 
@@ -100,8 +100,19 @@ variable "consumer_username" {
   default     = "count_consumer"
 
   validation {
-    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,31}$", var.consumer_username))
-    error_message = "consumer_username must be 1-32 letters, digits or _, starting with a letter."
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,25}$", var.consumer_username))
+    error_message = "consumer_username must be 1-26 letters, digits or _, starting with a letter: the alternating-users rotation adds _clone, and MySQL allows 32 characters."
+  }
+}
+
+variable "database_name" {
+  type        = string
+  description = "Database the programs use (DB_NAME); written as dbname into the programs' secrets, which the rotation function logs in to."
+  default     = "count"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", var.database_name))
+    error_message = "database_name must be 1-64 letters, digits or _, starting with a letter."
   }
 }
 
@@ -180,5 +191,44 @@ variable "secret_recovery_window_days" {
   validation {
     condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
     error_message = "secret_recovery_window_days must be 0 or between 7 and 30."
+  }
+}
+
+variable "rotation_days" {
+  type        = number
+  description = "Days between automatic rotations of the programs' secrets (alternating users: <user> and <user>_clone), by AWS's multi-user rotation function in the VPC. null: no automatic rotation (rotate by hand, see README)."
+  default     = null
+
+  validation {
+    condition     = var.rotation_days == null || try(var.rotation_days >= 1 && var.rotation_days <= 90, false)
+    error_message = "rotation_days must be null or between 1 and 90 (rotate at least every 90 days)."
+  }
+
+  validation {
+    condition     = var.rotation_days == null || var.rotation_security_group_id != null
+    error_message = "rotation_days needs rotation_security_group_id: the rotation function's security group, which reaches the database and Secrets Manager."
+  }
+}
+
+variable "rotation_security_group_id" {
+  type        = string
+  description = "Security group of the rotation function: egress to the database port and to the Secrets Manager endpoint (HTTPS); the database's group admits it. Needed when rotation_days is set."
+  default     = null
+}
+
+variable "rotation_subnet_ids" {
+  type        = list(string)
+  description = "Private subnets the rotation function runs in; empty: the database's subnet_ids."
+  default     = []
+}
+
+variable "rotation_application_version" {
+  type        = map(string)
+  description = "Semantic version of AWS's rotation application in the Serverless Application Repository, per engine (SecretsManagerRDSMariaDBRotationMultiUser, SecretsManagerRDSMySQLRotationMultiUser)."
+  default     = { mariadb = "1.1.670", mysql = "1.1.671" }
+
+  validation {
+    condition     = alltrue([for engine in ["mariadb", "mysql"] : can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.rotation_application_version[engine]))])
+    error_message = "rotation_application_version must give a semantic version (1.1.670) for both mariadb and mysql."
   }
 }

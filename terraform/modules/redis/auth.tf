@@ -13,6 +13,19 @@ locals {
   credentials   = toset(values(local.credential_of))
 }
 
+locals {
+  secret_strings = merge(
+    { for key in local.credentials : key => random_password.credential[key].result if key == "auth" },
+    {
+      for program, user in aws_elasticache_user.program : program => jsonencode({
+        username = user.user_name
+        password = random_password.credential[program].result
+        user_arn = user.arn
+      })
+    },
+  )
+}
+
 # An earlier version kept the AUTH token unkeyed; these keep an existing token (and its secret).
 moved {
   from = random_password.auth
@@ -38,23 +51,32 @@ resource "random_password" "credential" {
   special = false
 }
 
-# Not rotated automatically: a rotation must update ElastiCache (auth_token_update_strategy
-# ROTATE keeps the old token valid meanwhile) and then restart the tasks, which read it at start.
+# Each program reads its own secret itself (REDIS_SECRET) and re-reads it every SECRET_REFRESH_S
+# and at once on WRONGPASS, so a password change reaches running tasks without a restart.
+# rbac: JSON {username, password, user_arn}, the shape of AWS's ElastiCache user rotation
+# template; auth_token: the token as a plain string.
 resource "aws_secretsmanager_secret" "credential" {
-  #checkov:skip=CKV2_AWS_57:Rotation needs ElastiCache and the ECS tasks to change together; it is a documented manual procedure (see README).
-  #checkov:skip=CKV_AWS_149:The AWS-managed key (aws/secretsmanager) encrypts it; only the task execution roles that name it may read it.
+  #checkov:skip=CKV2_AWS_57:A rotation must change the ElastiCache user's passwords (two valid during the change) before the secret; it is the documented two-password procedure (README, docs/deploy.md), not a rotation function.
+  #checkov:skip=CKV_AWS_149:The AWS-managed key (aws/secretsmanager) encrypts it; only the task role of the program that uses it may read it.
   for_each = local.credentials
 
   name                    = "${var.name}/redis-${each.key}"
-  description             = each.key == "auth" ? "Redis AUTH token of ${var.name} (REDIS_PASSWORD of the Producer and Consumer)." : "Password of the Redis user ${var.user_names[each.key]} of ${var.name} (REDIS_PASSWORD of the ${title(each.key)})."
+  description             = each.key == "auth" ? "Redis AUTH token of ${var.name} (REDIS_SECRET of the Producer and Consumer)." : "Credentials of the Redis user ${var.user_names[each.key]} of ${var.name} (REDIS_SECRET of the ${title(each.key)})."
   recovery_window_in_days = var.secret_recovery_window_days
 }
 
+# Terraform writes only the first value; from then on the rotation procedure owns the secret
+# (and the user's passwords, see aws_elasticache_user.program), so an apply never puts back a
+# password ElastiCache no longer accepts.
 resource "aws_secretsmanager_secret_version" "credential" {
   for_each = local.credentials
 
   secret_id     = aws_secretsmanager_secret.credential[each.key].id
-  secret_string = random_password.credential[each.key].result
+  secret_string = local.secret_strings[each.key]
+
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
 }
 
 # RBAC: the `default` user every user group must contain is switched off; each program has its
@@ -81,9 +103,15 @@ resource "aws_elasticache_user" "program" {
   engine        = var.engine
   access_string = each.value
 
+  # The first password only: a rotation gives the user two passwords (new and old) while the
+  # programs move to the new one, then drops the old (modify-user --passwords), outside Terraform.
   authentication_mode {
     type      = "password"
     passwords = [random_password.credential[each.key].result]
+  }
+
+  lifecycle {
+    ignore_changes = [authentication_mode]
   }
 }
 

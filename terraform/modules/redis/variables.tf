@@ -89,7 +89,7 @@ variable "transit_encryption_enabled" {
 
 variable "auth_mode" {
   type        = string
-  description = "auth_token: one AUTH token for the group, shared by both programs; rbac: a user group whose `default` user is off and where the Producer and the Consumer each have their own user (rules in acl/*.tftpl) and password (REDIS_USERNAME + REDIS_PASSWORD)."
+  description = "auth_token: one AUTH token for the group, shared by both programs; rbac: a user group whose `default` user is off and where the Producer and the Consumer each have their own user (rules in acl/*.tftpl) and password (REDIS_SECRET: JSON username, password, user_arn)."
   default     = "auth_token"
 
   validation {

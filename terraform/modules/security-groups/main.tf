@@ -9,7 +9,11 @@ locals {
     producer = "Producer tasks: the API port from the ALB only, the operations port from inside the VPC"
     consumer = "Consumer tasks: no inbound traffic"
     redis    = "ElastiCache: the Redis port from the Producer and Consumer only"
-    db       = "RDS: the database port from the Producer and Consumer only"
+    db       = "RDS: the database port from the Producer, the Consumer and the rotation function only"
+    # The rotation function of the programs' database secrets (modules/rds, stage and prod).
+    db_rotation = "DB secret rotation function: the database port and the Secrets Manager endpoint only"
+    # The Secrets Manager interface endpoint (modules/vpc-endpoints), where an environment has one.
+    secretsmanager_endpoint = "Secrets Manager endpoint: HTTPS from the tasks and the rotation function only"
   }
 
   # Every allowed flow between the groups, one row each: an egress rule on the source and an
@@ -21,6 +25,12 @@ locals {
     consumer_to_redis = { from = "consumer", to = "redis", port = var.redis_port }
     producer_to_db    = { from = "producer", to = "db", port = var.db_port }
     consumer_to_db    = { from = "consumer", to = "db", port = var.db_port }
+    db_rotation_to_db = { from = "db_rotation", to = "db", port = var.db_port }
+
+    # The programs read DB_SECRET and REDIS_SECRET themselves; the rotation function reads and writes the secrets.
+    producer_to_secretsmanager    = { from = "producer", to = "secretsmanager_endpoint", port = 443 }
+    consumer_to_secretsmanager    = { from = "consumer", to = "secretsmanager_endpoint", port = 443 }
+    db_rotation_to_secretsmanager = { from = "db_rotation", to = "secretsmanager_endpoint", port = 443 }
   }
 
   tasks = toset(["producer", "consumer"])
@@ -84,7 +94,8 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
   description       = "CloudFront origin-facing addresses"
 }
 
-# The tasks reach ECR, CloudWatch Logs and Secrets Manager over HTTPS through the NAT gateway.
+# The tasks reach ECR and CloudWatch Logs over HTTPS through the NAT gateway, and Secrets Manager
+# through it too where the environment has no Secrets Manager endpoint (test, dev).
 resource "aws_vpc_security_group_egress_rule" "tasks_to_aws_apis" {
   for_each = local.tasks
 

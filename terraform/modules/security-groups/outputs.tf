@@ -22,3 +22,13 @@ output "db_security_group_id" {
   description = "Security group of the RDS instance."
   value       = aws_security_group.this["db"].id
 }
+
+output "db_rotation_security_group_id" {
+  description = "Security group of the rotation function of the programs' database secrets (egress to the database and the Secrets Manager endpoint only)."
+  value       = aws_security_group.this["db_rotation"].id
+}
+
+output "secretsmanager_endpoint_security_group_id" {
+  description = "Security group of the Secrets Manager interface endpoint (HTTPS from the Producer, the Consumer and the rotation function only)."
+  value       = aws_security_group.this["secretsmanager_endpoint"].id
+}

@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
-                "CMariaDB", "Settings", "Resilience",
+                "CMariaDB", "Settings", "Observability", "Resilience",
             ],
             swiftSettings: swiftSettings
         ),

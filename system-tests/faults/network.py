@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from load import ANSWER_WAIT_S, Load
-from log_check import is_warning, log_events, warning_count
+from log_check import StepLog, log_events, warning_count
 from programs import http_status, wait_until
 
 REDIS_RECOVERY_S = 10
@@ -20,16 +20,13 @@ DB_RECOVERY_S = 30
 # The issue's bound on a POST's answer during a Redis fault (the Producer's own REQUEST_TIMEOUT_MS is
 # 1 s by default), with half a second for a busy machine.
 POST_ANSWER_BOUND_S = 5.5
-# Log lines at warning or above that one fault step may cause per program: what is wrong and that it
-# recovered, with some room for a second symptom (e.g. the Redis write and /ready); a line per
-# retry would be hundreds.
-WARNINGS_PER_STEP = 6
 LEAK_SETTLE_S = 10
 
 
 class NotReady:
-    """A fault is noticed when one of the programs' /ready answers non-200."""
+    """A fault is noticed when one of the programs' /ready answers non-200: the dependency is gone."""
     missed = "/ready stayed 200"
+    unreachable = True
 
     def arm(self, programs):
         pass
@@ -49,6 +46,7 @@ class Warned:
     """A fault is noticed when one of the programs logs a warning: for a read-only server, which
     still answers the reads of /ready (it stays green, rightly: the program is not broken)."""
     missed = "no warning logged"
+    unreachable = False  # it answers, if only with refusals
 
     def arm(self, programs):
         self.before = [warning_count(program) for program in programs]
@@ -91,12 +89,6 @@ def server_connections(stack, path):
     if path.endswith("redis"):
         return sum(1 for line in stack.services.redis("CLIENT", "LIST").splitlines() if line)
     return int(stack.db.sql(f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '{stack.db.user}'"))
-
-
-def warning_lines(program):
-    """Warnings and errors the program logged so far, leaving out the Producer's line per failed
-    request (it carries the request's id): those follow the clients' retries, not the program's."""
-    return sum(1 for event in log_events(program) if is_warning(event) and "hb.request.id" not in event)
 
 
 def dependency(path):
@@ -165,7 +157,7 @@ def run_step(stack, prober, record, injure, heal, seconds, programs, bound, depe
     fault, path = record
     name = f"{path} {fault}"
     problems = []
-    warnings_before = [warning_lines(program) for program in programs]
+    log = StepLog(programs)
     detector = detect() if detect else None
     if detector:
         detector.arm(programs)
@@ -174,6 +166,7 @@ def run_step(stack, prober, record, injure, heal, seconds, programs, bound, depe
     detected = detector.seconds(programs, seconds) if detector else None
     time.sleep(max(0.0, injured_at + seconds - time.monotonic()))
     heal()
+    healed_at = time.time()
     recovered = prober.seconds_to_row(bound)
     if recovered is None:
         problems.append(f"{name}: no new value became a row within {bound} s of the heal")
@@ -181,10 +174,10 @@ def run_step(stack, prober, record, injure, heal, seconds, programs, bound, depe
                  for program in programs if program.alive() and not program.ready(timeout=bound)]
     if detector and detected is None:
         problems.append(f"{name}: not noticed by {[p.name for p in programs]} within {seconds} s: {detector.missed}")
-    for program, before in zip(programs, warnings_before):
-        said = warning_lines(program) - before
-        if said > WARNINGS_PER_STEP:
-            problems.append(f"{name}: {program.name} logged {said} warnings (more than {WARNINGS_PER_STEP}: a line per retry?)")
+    unreachable = bool(detector and detector.unreachable)
+    if unreachable:
+        log.wait_for_recovery_lines(dependency, healed_at, bound)
+    problems += log.problems(name, time.monotonic() - injured_at, dependency, unreachable, healed_at)
     problems += [f"{name}: {program.name} exited (code {program.exit_code()})" for program in programs if not program.alive()]
     note = (f"{name}: detection {'-' if detected is None else f'{detected:.1f} s'}, "
             f"recovery {'none' if recovered is None else f'{recovered:.1f} s'}")

@@ -5,6 +5,7 @@ import Prometheus
 import ServiceLifecycle
 import Database
 import HTTPService
+import Observability
 import Queue
 import Redis
 import Settings
@@ -33,13 +34,15 @@ struct ProducerBackends {
     let dependencies: ProducerDependencies
 
     init(_ configuration: ProducerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
-        redis = RedisClient(settings: configuration.redis)
+        redis = RedisClient(settings: configuration.redis, recovery: DependencyRecovery(dependency: "Redis", logger: logger))
         let workQueue = QueueShards(redis: redis, settings: configuration.queue)
         history = HistoryRecorder(queue: workQueue, logger: logger)
         coalescer = PushCoalescer(
             queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
             highWaterMark: configuration.queueHighWaterMark, history: history, logger: logger)
-        database = DatabaseClient(settings: configuration.database, ioTimeout: configuration.requestTimeout)
+        database = DatabaseClient(
+            settings: configuration.database, ioTimeout: configuration.requestTimeout,
+            recovery: DependencyRecovery(dependency: "the database", logger: logger))
         dependencies = ProducerDependencies(
             queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
             instanceName: InstanceName.current, metrics: metrics, operationsSupport: OperationsSupport(queue: workQueue, history: history))

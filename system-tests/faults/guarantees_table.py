@@ -47,13 +47,14 @@ def _lookup(measurements, fault, path, kind, index):
 
 
 def _proxy_row(measurements, fault, index):
+    """P→R / C→R / P→DB (MySQL) / C→DB (MySQL)."""
     values = []
     for path in PROXY_PATHS:
-        value = _lookup(measurements, fault, path, "mariadb", index)
-        if path.endswith("db"):
-            value = f"{value} ({_lookup(measurements, fault, path, 'mysql', index)})"
-        values.append(value)
-    return _cell([value.replace(" (-)", "") if value.startswith("-") else value for value in values])
+        mariadb = _lookup(measurements, fault, path, "mariadb", index)
+        mysql = _lookup(measurements, fault, path, "mysql", index) if path.endswith("db") else None
+        both_never_red = mariadb == mysql == "-"
+        values.append(mariadb if mysql is None or both_never_red else f"{mariadb} ({mysql})")
+    return _cell(values)
 
 
 def _server_row(measurements, fault, index):

@@ -1,10 +1,13 @@
 """Network faults and frozen servers (issue 24), injected while the load runs: on one path's fault
-proxy (see fault_proxy.py) each toxic in turn, or SIGSTOP/SIGCONT of a server. After each step heals,
-one new value must become a row within the path's recovery bound, with no restart. Over the whole
-scenario the affected programs must not grow in file descriptors, threads or server connections,
-and their logs must not say a line per retry. Each step reports its detection and recovery seconds
-("detection": how long until the affected program's /ready went red, "-" when it stayed green,
-as it should under slowness)."""
+proxy (see fault_proxy.py) each toxic in turn, SIGSTOP/SIGCONT of a server, or a true partition
+(partition.py). After each step heals, one new value must become a row within the path's recovery
+bound and every affected program must be ready again, with no restart; during a Redis fault the
+Producer is on, every POST must be answered in time (post_answers). Over the whole scenario the
+affected programs must not grow in file descriptors, threads or server connections, and their logs
+must say once what is wrong and once that it recovered (log_check.py). Each step reports its
+detection and recovery seconds ("detection": how long until the affected program noticed, by
+/ready going red or, for a read-only server, by a warning; "-" for slowness, which must leave it
+green)."""
 import os
 import signal
 import time

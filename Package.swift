@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
-                "CMariaDB", "Settings", "Resilience",
+                "CMariaDB", "Settings", "Observability", "Resilience",
             ],
             swiftSettings: swiftSettings
         ),

@@ -29,7 +29,7 @@ done
 PRODUCER_BIN=$(realpath "$PRODUCER_BIN") CONSUMER_BIN=$(realpath "$CONSUMER_BIN")
 export PRODUCER_BIN CONSUMER_BIN
 
-packages=(redis-server redis-tools mariadb-server mariadb-client wrk python3)
+packages=(redis-server redis-tools mariadb-server mariadb-client wrk python3 iproute2 nftables)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -61,6 +61,13 @@ cleanup() {
     esac
     rm -f "$pid_file"
   done
+  # A partition scenario's namespaced Redis and network namespace (system-tests/faults/partition.py).
+  local namespace redis_pid
+  if read -r namespace redis_pid 2>/dev/null <"$state/partition-redis/namespace"; then
+    [[ $(readlink "/proc/$redis_pid/exe" 2>/dev/null) == */redis-server ]] && { kill -9 "$redis_pid" 2>/dev/null || true; }
+    ip netns del "$namespace" 2>/dev/null || true
+    rm -f "$state/partition-redis/namespace"
+  fi
   redis_stop "$state" "$redis_port"
   mariadb_stop "$state"
   mysql_stop "$state"

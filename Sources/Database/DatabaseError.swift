@@ -83,6 +83,10 @@ public struct DatabaseError: Error, CustomStringConvertible, Equatable {
         UInt32(ER_OPTION_PREVENTS_STATEMENT), UInt32(ER_READ_ONLY_MODE), UInt32(ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION),
     ]
 
+    /// The server gave no answer: the client's own errors (2000–2999: no connection, a lost one, a
+    /// read timeout) and a session the server cut. A refusal (read-only, a bad row) is an answer.
+    public var isUnanswered: Bool { (2000...2999).contains(code) || isConnectionLost }
+
     /// Waiting will not fix this by itself: a password, a user or a TLS setting must change.
     public var isRefusedLogin: Bool { Self.refusedLogin.contains(code) }
 

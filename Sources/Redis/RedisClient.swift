@@ -1,4 +1,5 @@
 import Synchronization
+import Observability
 import Resilience
 
 /// Redis for async code: SwiftNIO connections on NIO's event loops, commands pipelined over a few
@@ -12,12 +13,17 @@ public final class RedisClient: Sendable {
     public let settings: RedisSettings
     private let nodes: RedisNodes
     private let router: ClusterRouter?
+    private let recovery: DependencyRecovery?
     private static let maxRedirects = 5
 
-    /// - Parameter poolSize: the connections that ordinary commands share on each node (default
-    ///   `REDIS_POOL_SIZE`); blocking commands get connections of their own besides.
-    public init(settings: RedisSettings, poolSize: Int? = nil) {
+    /// - Parameters:
+    ///   - poolSize: the connections that ordinary commands share on each node (default
+    ///     `REDIS_POOL_SIZE`); blocking commands get connections of their own besides.
+    ///   - recovery: told whether Redis answered each call, so that the log says once that it
+    ///     answers again after an outage.
+    public init(settings: RedisSettings, poolSize: Int? = nil, recovery: DependencyRecovery? = nil) {
         self.settings = settings
+        self.recovery = recovery
         let nodes = RedisNodes(settings: settings, connectionsPerNode: poolSize ?? settings.poolSize)
         self.nodes = nodes
         self.router = settings.cluster
@@ -67,9 +73,22 @@ public final class RedisClient: Sendable {
         command.map { Array($0.utf8) }
     }
 
+    /// `route`, telling `recovery` whether Redis answered: any reply is an answer (READONLY too: the
+    /// server is there); no connection or no reply in time is not.
+    private func execute(_ commands: [[[UInt8]]], routingKey: String?, deadline: Deadline, blocking: Bool) async throws -> [RedisValue] {
+        do {
+            let replies = try await route(commands, routingKey: routingKey, deadline: deadline, blocking: blocking)
+            recovery?.answered()
+            return replies
+        } catch let error as RedisError where error.kind == .connection {
+            recovery?.failed()
+            throw error
+        }
+    }
+
     /// Runs the commands on the node that serves `routingKey`, following redirects: a command
     /// answered MOVED or ASK was not executed, so sending it again to the right node is safe.
-    private func execute(_ commands: [[[UInt8]]], routingKey: String?, deadline: Deadline, blocking: Bool) async throws -> [RedisValue] {
+    private func route(_ commands: [[[UInt8]]], routingKey: String?, deadline: Deadline, blocking: Bool) async throws -> [RedisValue] {
         guard let router else {
             return try await send(commands, to: nodes.seed, asking: false, deadline: deadline, blocking: blocking)
         }

@@ -37,6 +37,12 @@ public enum RedisValue: Equatable, Sendable {
         return false
     }
 
+    /// An error reply saying the server cannot serve now (READONLY, LOADING, ...): nothing was done.
+    public var isUnavailableRefusal: Bool {
+        if case .error(let message) = self { return RedisError(serverReply: message).kind == .unavailable }
+        return false
+    }
+
     /// The value itself, or the server's error reply as a thrown `RedisError`.
     @discardableResult
     public func check() throws(RedisError) -> RedisValue {

@@ -127,3 +127,25 @@ import Testing
         #expect(warnings.admit("retrying", now: start + .seconds(11)) == nil)
     }
 }
+
+@Suite struct DependencyRecoveryTests {
+    @Test func anOutageOfASecondOrMoreEndsWithOneRecoveryLineNamingItsLengthAndFailures() {
+        let recovery = DependencyRecovery(dependency: "Redis", logger: Logger(label: "test"), minimumOutage: .seconds(1))
+        let start = ContinuousClock.now
+        #expect(recovery.outageEnded(now: start) == nil, "no outage: an answer says nothing")
+        recovery.failed(now: start)
+        recovery.failed(now: start + .milliseconds(400))
+        recovery.failed(now: start + .milliseconds(900))
+        #expect(recovery.outageEnded(now: start + .seconds(4)) == DependencyRecovery.Outage(since: start, failures: 3))
+        #expect(recovery.outageEnded(now: start + .seconds(5)) == nil, "told once: the next answer is ordinary")
+    }
+
+    @Test func aBlipShorterThanTheMinimumOutageGetsNoLineAndIsForgotten() {
+        let recovery = DependencyRecovery(dependency: "the database", logger: Logger(label: "test"), minimumOutage: .seconds(1))
+        let start = ContinuousClock.now
+        recovery.failed(now: start)
+        #expect(recovery.outageEnded(now: start + .milliseconds(300)) == nil)
+        recovery.failed(now: start + .seconds(3))
+        #expect(recovery.outageEnded(now: start + .milliseconds(3500)) == nil, "a new outage counts from its own first failure")
+    }
+}

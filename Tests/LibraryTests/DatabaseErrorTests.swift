@@ -35,6 +35,15 @@ import Testing
         #expect(!DatabaseError(code: 2003, message: "can't connect").isRefusedLogin)
     }
 
+    @Test func onlyNoAnswerAtAllIsAnOutageForTheRecoveryLine() {
+        for code: UInt32 in [2003, 2013, 2006, 2026] {
+            #expect(DatabaseError(code: code, message: "no answer").isUnanswered, "\(code)")
+        }
+        for code: UInt32 in [1290, 1836, 1213, 1644, 1045] {
+            #expect(!DatabaseError(code: code, message: "an answer").isUnanswered, "\(code): the server answered")
+        }
+    }
+
     @Test func aReadOnlyServerDropsTheConnectionButIsRetried() {
         for code: UInt32 in [1290, 1836, 1792] {
             let error = DatabaseError(code: code, message: "read-only")

@@ -8,10 +8,14 @@ failure of the Producer and is recorded as such.
 """
 import http.client
 import itertools
+from collections import Counter
 import threading
 import time
 
 RETRYABLE_STATUSES = {429, 503}
+# How long a client waits for an answer: well past the Producer's own deadline (5 s), so that an
+# answer that comes late is measured rather than cut off.
+ANSWER_WAIT_S = 15
 
 
 class Load:
@@ -29,6 +33,10 @@ class Load:
         self.given_up = set()
         self.unexpected = []  # (value, status, body) of answers that are neither 201 nor retryable
         self.retries = 0
+        self.statuses = Counter()  # HTTP status -> answers, retries included
+        # (sent at, seconds to the answer, status or None when none came, has Retry-After) of every
+        # request, for the deadline checks of the network scenarios.
+        self.answers = []
         self.started_at = None
         self.finished_at = None
         self._threads = []
@@ -95,11 +103,16 @@ class Load:
         headers = {"Content-Type": "application/json", "Idempotency-Key": f"{self.key_prefix}-{value}"}
         give_up_at = time.monotonic() + self.value_budget_s
         for attempt in itertools.count():
+            sent_at = time.monotonic()
             try:
-                connection = connection or http.client.HTTPConnection(self.host, self.port, timeout=5)
+                connection = connection or http.client.HTTPConnection(self.host, self.port, timeout=ANSWER_WAIT_S)
                 connection.request("POST", "/count", body=body, headers=headers)
                 response = connection.getresponse()
                 answer = response.read()
+                with self._lock:
+                    self.statuses[response.status] += 1
+                    self.answers.append((sent_at, time.monotonic() - sent_at, response.status,
+                                         response.getheader("Retry-After") is not None))
                 if response.status == 201:
                     with self._lock:
                         self.acknowledged.add(value)
@@ -113,6 +126,8 @@ class Load:
                     connection = None
             except (OSError, http.client.HTTPException):
                 # Refused, reset, timed out or cut mid-answer: the value may or may not be queued.
+                with self._lock:
+                    self.answers.append((sent_at, time.monotonic() - sent_at, None, False))
                 if connection:
                     connection.close()
                 connection = None

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from audit import audit, rows_by_value, wait_for_drain
 from load import Load
+from partition import NamespacedRedis
 from recovery import check_recovery
 from stack import Stack
 
@@ -18,6 +19,7 @@ class Outcome:
     line: str
     passed: bool
     details: list = field(default_factory=list)
+    measurements: list = field(default_factory=list)  # see guarantees_table.py
 
 
 def run_fault(scenario, stack, load, report):
@@ -29,10 +31,16 @@ def run_fault(scenario, stack, load, report):
 
 
 def run_scenario(number, scenario, services, binaries, run_dir, value_count):
+    partition = NamespacedRedis(run_dir) if scenario.namespaced_redis else None
+    if partition:
+        services = services.with_redis(partition.host, partition.port)
     stack = Stack(services, binaries, run_dir, number, scenario.name, scenario.consumers, scenario.database,
                   scenario.settings, scenario.proxied)
+    stack.partition = partition
     problems, details = [], []
     try:
+        if partition:
+            partition.start()
         stack.start()
         first = number * 10_000_000
         if scenario.load_follows_fault:
@@ -75,6 +83,8 @@ def run_scenario(number, scenario, services, binaries, run_dir, value_count):
         result, recovery = None, ["not checked"]
     finally:
         stack.stop()
+        if partition:
+            partition.stop()
 
     if result is None:
         line = f"scenario {scenario.name}: not completed recovered=no"
@@ -91,4 +101,5 @@ def run_scenario(number, scenario, services, binaries, run_dir, value_count):
             problems.append(f"lost values, e.g. {result.lost_examples}")
     if result and result.duplicates:
         problems.append(f"duplicated or unknown values, e.g. {result.duplicate_examples}")
-    return Outcome(scenario.name, line, passed=not problems, details=details + [f"PROBLEM: {p}" for p in problems])
+    return Outcome(scenario.name, line, passed=not problems, details=details + [f"PROBLEM: {p}" for p in problems],
+                   measurements=stack.measurements)

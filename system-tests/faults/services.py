@@ -30,6 +30,36 @@ def shell(*function_and_args):
                     *function_and_args], cwd=REPO_ROOT, check=True, timeout=180, stdin=subprocess.DEVNULL)
 
 
+def redis_answers(host, port):
+    return subprocess.run(["redis-cli", "-h", host, "-p", str(port), "ping"], capture_output=True, text=True,
+                          timeout=5).stdout.strip() == "PONG"
+
+
+def start_redis_server(host, port, directory, *settings, prefix=()):
+    """A scenario's own redis-server (no persistence) at host:port, logging to <directory>/redis.log,
+    run under `prefix` (e.g. `ip netns exec NAME`); its process once it answers PING."""
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "redis.log"), "ab") as log:
+        process = subprocess.Popen([*prefix, "redis-server", "--bind", host, "--port", str(port), "--dir", directory,
+                                    "--save", "", "--appendonly", "no", *settings],
+                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    if not wait_until(lambda: process.poll() is None and redis_answers(host, port), 10, interval=0.1):
+        stop_process(process)
+        raise RuntimeError(f"a redis-server at {host}:{port} did not answer PING within 10 s (see {directory}/redis.log)")
+    return process
+
+
+def stop_process(process):
+    """SIGTERM, and SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class DatabaseServer:
     """The suite's MariaDB or MySQL (`kind` names the shell functions and the state folder:
     mariadb_start, <state>/mariadb/mariadb.sock; mysql_start, <state>/mysql/mysql.sock)."""
@@ -75,17 +105,22 @@ class DatabaseServer:
 
 
 class Services:
-    def __init__(self, state_dir, redis_port, databases):
+    def __init__(self, state_dir, redis_port, databases, redis_host="127.0.0.1"):
         """`databases`: {kind: DatabaseServer}, MariaDB's under "mariadb"."""
         self.state_dir = state_dir
+        self.redis_host = redis_host
         self.redis_port = redis_port
         self.databases = databases
+
+    def with_redis(self, host, port):
+        """The same databases with another Redis (a scenario's own, e.g. one in a network namespace)."""
+        return Services(self.state_dir, port, self.databases, redis_host=host)
 
     # Redis
 
     def redis(self, *args):
         """One redis-cli command; its raw output, stripped."""
-        result = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.redis_port), "--raw", *args],
+        result = subprocess.run(["redis-cli", "-h", self.redis_host, "-p", str(self.redis_port), "--raw", *args],
                                 capture_output=True, text=True, timeout=15, check=True)
         return result.stdout.strip()
 

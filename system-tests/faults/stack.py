@@ -34,7 +34,7 @@ class Stack:
         self.environment = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HTTP_HOST": "127.0.0.1",
-            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(services.redis_port), "REDIS_QUEUE": self.queue,
+            "REDIS_HOST": services.redis_host, "REDIS_PORT": str(services.redis_port), "REDIS_QUEUE": self.queue,
             "DB_HOST": "127.0.0.1", "DB_PORT": str(self.db.port), "DB_NAME": self.database,
             "DB_USER": self.db.user, "DB_PASSWORD": self.db.password,
             "RECLAIM_AFTER_MS": "3000", "HEARTBEAT_INTERVAL_MS": "500",
@@ -51,6 +51,8 @@ class Stack:
         self.producer = self._program("producer", binaries.producer, "HTTP_PORT")
         self.consumers = [self._program(f"consumer{index + 1}", binaries.consumer, "CONSUMER_HTTP_PORT")
                           for index in range(consumers)]
+        self.measurements = []  # (fault, path, database kind, detection s, recovery s) of each fault step
+        self.partition = None  # a partition scenario's NamespacedRedis (set by run_scenario)
         self.killed_for_good = []  # consumers a scenario killed on purpose and did not restart
 
     def _program(self, role, binary, port_variable):

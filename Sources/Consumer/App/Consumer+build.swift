@@ -4,6 +4,7 @@ import Prometheus
 import ServiceLifecycle
 import Database
 import HTTPService
+import Observability
 import Queue
 import Redis
 import Secrets
@@ -14,9 +15,11 @@ func buildConsumer(
     _ configuration: ConsumerConfiguration, secrets: LoadedSecrets = .none, logger: Logger, metrics: PrometheusCollectorRegistry? = nil
 ) -> some ApplicationProtocol {
     // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
-    let redis = RedisClient(settings: configuration.redis, poolSize: 4)
+    let redis = RedisClient(settings: configuration.redis, poolSize: 4, recovery: DependencyRecovery(dependency: "Redis", logger: logger))
     let queue = QueueShards(redis: redis, settings: configuration.queue)
-    let database = DatabaseClient(settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout)
+    let database = DatabaseClient(
+        settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout,
+        recovery: DependencyRecovery(dependency: "the database", logger: logger))
     let writer = RowWriter(
         batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
     let stuck = StuckBatchMonitor(threshold: configuration.stuckBatchAfter)

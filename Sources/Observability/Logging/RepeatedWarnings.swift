@@ -19,14 +19,19 @@ public final class RepeatedWarnings: Sendable {
         self.interval = interval
     }
 
-    /// Logs `message` at warning level, unless it was logged less than `interval` ago.
-    public func warning(_ message: String, metadata: Logger.Metadata = [:], now: ContinuousClock.Instant = .now) {
-        guard let suppressed = admit(message, now: now) else { return }
+    /// Logs `message` at warning level, unless it was logged less than `interval` ago; through
+    /// `logger` when given (a request's, which carries its id). Whether it logged.
+    @discardableResult
+    public func warning(
+        _ message: String, metadata: Logger.Metadata = [:], via logger: Logger? = nil, now: ContinuousClock.Instant = .now
+    ) -> Bool {
+        guard let suppressed = admit(message, now: now) else { return false }
         var metadata = metadata
         if suppressed > 0 {
             metadata["repeats_not_logged"] = "\(suppressed)"
         }
-        logger.warning("\(message)", metadata: metadata)
+        (logger ?? self.logger).warning("\(message)", metadata: metadata)
+        return true
     }
 
     /// How many occurrences were left out since the last line, or nil when this one is left out too.

@@ -5,6 +5,7 @@ import Prometheus
 import ServiceLifecycle
 import Database
 import HTTPService
+import Observability
 import Queue
 import Redis
 import Secrets
@@ -39,13 +40,15 @@ struct ProducerBackends {
 
     init(_ configuration: ProducerConfiguration, secrets: LoadedSecrets = .none, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
         self.secrets = secrets
-        redis = RedisClient(settings: configuration.redis)
+        redis = RedisClient(settings: configuration.redis, recovery: DependencyRecovery(dependency: "Redis", logger: logger))
         let workQueue = QueueShards(redis: redis, settings: configuration.queue)
         history = HistoryRecorder(queue: workQueue, logger: logger)
         coalescer = PushCoalescer(
             queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
             highWaterMark: configuration.queueHighWaterMark, history: history, logger: logger)
-        database = DatabaseClient(settings: configuration.database, ioTimeout: configuration.requestTimeout)
+        database = DatabaseClient(
+            settings: configuration.database, ioTimeout: configuration.requestTimeout,
+            recovery: DependencyRecovery(dependency: "the database", logger: logger))
         dependencies = ProducerDependencies(
             queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
             instanceName: InstanceName.current, metrics: metrics, operationsSupport: OperationsSupport(queue: workQueue, history: history),

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOHTTP1
 import Message
+import Observability
 
 /// An error answered as `{"error": "<machine code>", "message": "<what was wrong and how to fix it>"}`.
 /// The message is for the client and names no host, address, port or server error text; `detail`
@@ -41,10 +42,16 @@ struct APIError: HTTPResponseError, Equatable {
 /// Answers every error as JSON, never HTML: API errors as they are, the framework's own (404, 405,
 /// 413, ...) with a code and message of ours, anything else as a 500 without internals. Every
 /// error answer has a log line under the request's id (Hummingbird's `hb.request.id`, which the
-/// answer carries as X-Request-Id): with the detail the answer leaves out, at warning for a 5xx;
+/// answer carries as X-Request-Id): with the detail the answer leaves out, at warning for a 5xx
+/// (a 5xx that repeats, as every request does while a dependency is down, once per
+/// `RepeatedWarnings` interval with the count left out; those left out at debug);
 /// at debug for a client's mistake, whose message already says everything (a flood of bad
 /// requests must not become a flood of log lines).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// A dependency that is down fails every request alike: its warning is logged once per
+    /// interval (the first request's id, then how many were left out), every other one at debug.
+    let failures = RepeatedWarnings(logger: Logger(label: "Producer"))
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let answer: APIError
         do {
@@ -64,11 +71,11 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 message: "internal error; the server log has the details under this answer's X-Request-Id",
                 detail: String(reflecting: error))
         }
-        Self.log(answer, request: request, logger: context.logger)
+        log(answer, request: request, logger: context.logger)
         return try answer.response(from: request, context: context)
     }
 
-    static func log(_ answer: APIError, request: Request, logger: Logger) {
+    func log(_ answer: APIError, request: Request, logger: Logger) {
         // The path as a quoted literal: a control character in it cannot forge a log line.
         var metadata: Logger.Metadata = [
             "status": "\(answer.status.code)", "error": "\(answer.code)", "method": "\(request.method)",
@@ -77,7 +84,10 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         if let detail = answer.detail { metadata["detail"] = "\(detail)" }
         switch answer.status.code {
         case 500: logger.error("unhandled error", metadata: metadata)
-        case 501...: logger.warning("request failed", metadata: metadata)
+        case 501...:
+            if !failures.warning("request failed", metadata: metadata, via: logger) {
+                logger.debug("request failed", metadata: metadata)
+            }
         default: logger.debug("request refused", metadata: metadata)
         }
     }

@@ -37,6 +37,15 @@ public final class HistoryRecorder: Sendable {
         }
     }
 
+    private func keep(_ taken: [Bucket: [String: Int64]], because error: String) {
+        pending.withLock { pending in
+            for (bucket, counts) in taken {
+                pending[bucket, default: [:]].merge(counts, uniquingKeysWith: +)
+            }
+        }
+        warnings.warning("writing history counters failed; keeping them for the next try", metadata: ["error": "\(error)"])
+    }
+
     /// Writes what has gathered; on failure it stays gathered (and one warning says so now and then).
     public func flush(deadline: Deadline) async {
         let taken = pending.withLock { pending in
@@ -54,12 +63,13 @@ public final class HistoryRecorder: Sendable {
         do {
             replies = try await redis.pipeline(commands, routingKey: keys.queue, deadline: deadline)
         } catch {
-            pending.withLock { pending in
-                for (bucket, counts) in taken {
-                    pending[bucket, default: [:]].merge(counts, uniquingKeysWith: +)
-                }
-            }
-            warnings.warning("writing history counters failed; keeping them for the next try", metadata: ["error": "\(error)"])
+            keep(taken, because: "\(error)")
+            return
+        }
+        // A server that cannot serve now (a replica after a failover, still loading) refused every
+        // command of the pipeline: nothing was counted, so the counts can wait for the next try.
+        if replies.allSatisfy(\.isUnavailableRefusal) {
+            keep(taken, because: "\(replies[0])")
             return
         }
         // The server ran the pipeline: trying again would count twice what it did apply.

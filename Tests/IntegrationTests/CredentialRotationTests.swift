@@ -56,7 +56,10 @@ struct CredentialRotationTests {
     func aRotatedDatabasePasswordAndThenASwitchToTheCloneUserNeedNoRestart(on server: DatabaseServer) async throws {
         let redis = TestServices.redis()
         var database = try server.freshDatabase()
-        let admin = try TestServices.connect(database)
+        let environment = TestServices.environment
+        let admin = try TestServices.connect(DatabaseSettings(
+            host: database.host, port: database.port, user: try #require(environment["DB_TEST_ADMIN_USER"]),
+            password: try #require(environment["DB_TEST_ADMIN_PASSWORD"]), name: database.name))
         defer { admin.close() }
         let user = String(TestServices.uniqueName("rot").prefix(24))
         for (name, password) in [(user, "first-pw-1"), ("\(user)_clone", "clone-pw-1")] {

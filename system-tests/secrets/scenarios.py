@@ -2,6 +2,7 @@
 the earlier ones left running, in `state`), asserts, and returns lines of detail; a Failure says
 what was wrong. Every wait polls a condition with a deadline."""
 import os
+import re
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -365,9 +366,14 @@ def _run_to_exit(program, folder, limit_s=20):
         return code, seconds, [line.rstrip("\n") for line in log if line.strip()]
 
 
+# A SigV4 Authorization header or its signature: computed inside libcurl, so found by its shape.
+SIGNATURE = re.compile(r"AWS4-HMAC-SHA256\s+Credential=|Signature=[0-9a-f]{64}")
+
+
 def nothing_sensitive_in_output(fixture, state):
     """Every log, /metrics and /ready body the suite saw, searched for every password, secret value,
-    AWS secret key, session token and authorization token handed out (also JSON-escaped)."""
+    AWS secret key, session token and authorization token handed out (also JSON-escaped), and for
+    a SigV4 signature."""
     forms = {}
     for text in fixture.sensitive:
         forms[text] = {text, text.replace("/", "\\/"), text.replace('"', '\\"')}
@@ -383,6 +389,8 @@ def nothing_sensitive_in_output(fixture, state):
         scanned += len(content)
         found += [f"{os.path.relpath(path, fixture.run_dir)}" for text, variants in forms.items()
                   if any(variant in content for variant in variants)]
+        if SIGNATURE.search(content):
+            found.append(f"{os.path.relpath(path, fixture.run_dir)} (a signature)")
     expect(scanned > 0, "nothing to scan: no logs or /metrics bodies were kept")
     expect(not found, f"a secret value appears in: {sorted(set(found))}")
     return [f"{len(fixture.sensitive)} sensitive strings, {len(files)} files, {scanned} characters: none found"]

@@ -13,6 +13,8 @@ sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "
 
 from aws import Credentials, error_code  # noqa: E402
 from credentials_endpoint import CredentialsEndpoint  # noqa: E402
+from fixture import Failure  # noqa: E402
+from scenarios import nothing_sensitive_in_output  # noqa: E402
 from secrets_stack import metric_value  # noqa: E402
 
 
@@ -102,6 +104,33 @@ class CredentialsEndpointTests(unittest.TestCase):
         self.assertEqual(self._get("/file", "first-token")[0], 403)
         self.assertEqual(self._get("/file", "second-token")[0], 200)
         self.assertEqual([fetch.authorized for fetch in self.endpoint.fetches_of("/file")], [True, False, True])
+
+
+
+class OutputScanTests(unittest.TestCase):
+    """The final scan must find a secret however a log wrote it, and a signature by its shape."""
+
+    def _scan(self, content, sensitive=("abc/def+ghi",)):
+        folder = tempfile.mkdtemp()
+        os.makedirs(os.path.join(folder, "logs"))
+        with open(os.path.join(folder, "logs", "producer.log"), "w") as log:
+            log.write(content)
+        fixture = type("ScanFixture", (), {"sensitive": set(sensitive), "run_dir": folder})()
+        return nothing_sensitive_in_output(fixture, {})
+
+    def test_clean_output_passes(self):
+        self.assertIn("none found", self._scan('{"msg": "secret db has a new value"}\n')[0])
+
+    def test_a_secret_is_found_verbatim_and_json_escaped(self):
+        for written in ("abc/def+ghi", "abc\\/def+ghi"):
+            with self.assertRaises(Failure, msg=written):
+                self._scan(f'{{"msg": "login with {written}"}}\n')
+
+    def test_a_signature_is_found_by_its_shape(self):
+        with self.assertRaises(Failure):
+            self._scan("Authorization: AWS4-HMAC-SHA256 Credential=AKIA/20261204/eu-west-1/secretsmanager/aws4_request\n")
+        with self.assertRaises(Failure):
+            self._scan("Signature=" + "0f" * 32 + "\n")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,14 @@ import Testing
         #expect(warnings.admit("retrying", now: start + .seconds(10)) == 500)
         #expect(warnings.admit("retrying", now: start + .seconds(11)) == nil)
     }
+
+    @Test func eachKindOfAMessageHasItsOwnInterval() {
+        let warnings = RepeatedWarnings(logger: Logger(label: "test"), interval: .seconds(10))
+        let start = ContinuousClock.now
+        #expect(warnings.warning("request failed", kind: "queue_unavailable", now: start))
+        #expect(!warnings.warning("request failed", kind: "queue_unavailable", now: start + .seconds(1)))
+        #expect(warnings.warning("request failed", kind: "database_unavailable", now: start + .seconds(1)))
+    }
 }
 
 @Suite struct DependencyRecoveryTests {

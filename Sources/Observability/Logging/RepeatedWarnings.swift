@@ -20,12 +20,15 @@ public final class RepeatedWarnings: Sendable {
     }
 
     /// Logs `message` at warning level, unless it was logged less than `interval` ago; through
-    /// `logger` when given (a request's, which carries its id). Whether it logged.
+    /// `logger` when given (a request's, which carries its id). `kind` tells apart repeats of one
+    /// message that are different problems (the error code of a failed request); each kind has its
+    /// own interval. Whether it logged.
     @discardableResult
     public func warning(
-        _ message: String, metadata: Logger.Metadata = [:], via logger: Logger? = nil, now: ContinuousClock.Instant = .now
+        _ message: String, kind: String? = nil, metadata: Logger.Metadata = [:], via logger: Logger? = nil,
+        now: ContinuousClock.Instant = .now
     ) -> Bool {
-        guard let suppressed = admit(message, now: now) else { return false }
+        guard let suppressed = admit(kind.map { "\(message) (\($0))" } ?? message, now: now) else { return false }
         var metadata = metadata
         if suppressed > 0 {
             metadata["repeats_not_logged"] = "\(suppressed)"

@@ -48,8 +48,8 @@ struct APIError: HTTPResponseError, Equatable {
 /// at debug for a client's mistake, whose message already says everything (a flood of bad
 /// requests must not become a flood of log lines).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// A dependency that is down fails every request alike: its warning is logged once per
-    /// interval (the first request's id, then how many were left out), every other one at debug.
+    /// A dependency that is down fails every request alike: each error code's warning is logged
+    /// once per interval (the first request's id, then how many were left out), the others at debug.
     let failures = RepeatedWarnings(logger: Logger(label: "Producer"))
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -85,7 +85,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch answer.status.code {
         case 500: logger.error("unhandled error", metadata: metadata)
         case 501...:
-            if !failures.warning("request failed", metadata: metadata, via: logger) {
+            if !failures.warning("request failed", kind: answer.code, metadata: metadata, via: logger) {
                 logger.debug("request failed", metadata: metadata)
             }
         default: logger.debug("request refused", metadata: metadata)

@@ -27,7 +27,7 @@ final class RedisNodeConnections: Sendable {
         let lane = lanes[nextLane.wrappingAdd(1, ordering: .relaxed).oldValue % lanes.count]
         let connection = try await lane.connection(to: address, by: connector, deadline: deadline)
         let replies = try await connection.replies(to: commands, deadline: deadline)
-        if replies.contains(where: \.isReadOnlyRefusal) { connection.close() }  // the lane connects afresh next time
+        if replies.contains(where: \.isReadOnlyReplicaError) { connection.close() }  // the lane connects afresh next time
         return replies
     }
 
@@ -41,7 +41,7 @@ final class RedisNodeConnections: Sendable {
         let connection = if let kept { kept } else { try await connector.connect(to: address, deadline: deadline) }
         do {
             let replies = try await connection.replies(to: commands, deadline: deadline)
-            if replies.contains(where: \.isReadOnlyRefusal) {
+            if replies.contains(where: \.isReadOnlyReplicaError) {
                 connection.close()
             } else {
                 idleBlocking.withLock { $0.append(connection) }
@@ -137,13 +137,13 @@ private final class Lane: Sendable {
 }
 
 /// Opens connections to any node with the settings' credentials and TLS. A refusal (a wrong
-/// password, a certificate not trusted) holds back further attempts for a while: see `RefusalBackoff`.
+/// password, a certificate not trusted) holds back further attempts for a while: see `LoginBackoff`.
 struct RedisConnector: Sendable {
     let username: String?
     let password: String?
     /// Made once, at start; a failure here fails every connection, never falls back to plain text.
     let tls: Result<RedisTLS, ConfigurationError>?
-    let refusals = RefusalBackoff()
+    let refusals = LoginBackoff()
     /// Every connection opened; more than the lanes' count means reconnects.
     private let connectionsOpened = Counter(label: MetricName.connectionsOpened, dimensions: [("backend", "redis")])
 

@@ -43,5 +43,5 @@ func buildProbeRouter(
         redis: { try await queue.redis.ping(deadline: $0) },
         database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } },
         ownState: ["batch": { stuck.problem }])
-    return buildOperationsRouter(probes: probes, metrics: metrics)
+    return buildProbesAndMetricsRouter(probes: probes, metrics: metrics)
 }

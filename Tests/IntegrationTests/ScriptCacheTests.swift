@@ -54,6 +54,7 @@ struct ScriptCacheTests {
         #expect(drained)
         let runs = Self.scriptRuns(try await Self.commandStats(client))
         let share = Double(runs.evalsha) / Double(max(1, runs.eval + runs.evalsha))
+        print("ScriptCacheTests: EVALSHA ran \(runs.evalsha) of \(runs.eval + runs.evalsha) script calls (\(String(format: "%.1f", share * 100)) %)")
         // 100 fetches and 100 acknowledgements at least, besides heartbeats and the reaper.
         #expect(runs.evalsha >= 200, "\(runs)")
         #expect(share >= 0.9, "EVALSHA ran \(runs.evalsha) scripts, EVAL \(runs.eval): \(Int(share * 100)) %")

@@ -25,7 +25,7 @@ final class RedisNodeConnections: Sendable {
     /// Sends the commands in one write on a shared connection; replies in order.
     func send(_ commands: [[[UInt8]]], deadline: Deadline) async throws -> [RedisValue] {
         let lane = lanes[nextLane.wrappingAdd(1, ordering: .relaxed).oldValue % lanes.count]
-        let connection = try await lane.connection(to: address, by: connector, deadline: deadline)
+        let connection = try await lane.connection(to: address, by: connector.connect, deadline: deadline)
         let replies = try await connection.replies(to: commands, deadline: deadline)
         if replies.contains(where: \.isReadOnlyReplicaError) { connection.close() }  // the lane connects afresh next time
         return replies
@@ -64,7 +64,10 @@ final class RedisNodeConnections: Sendable {
 
 /// One shared connection, made on demand: callers that find it missing or broken await the same
 /// attempt to connect (single flight), rather than each opening one.
-private final class Lane: Sendable {
+final class Lane: Sendable {
+    /// Opens a connection to the node (`RedisConnector.connect`; a fake in the unit tests).
+    typealias Connect = @Sendable (RedisNodeAddress, Deadline) async throws(RedisError) -> RedisConnection
+
     private enum State {
         case empty
         case connecting(Task<RedisConnection, any Error>)
@@ -75,7 +78,7 @@ private final class Lane: Sendable {
     private let state = Mutex(State.empty)
 
     /// The lane's connection; if it has none that works, one made by `connector` within `deadline`.
-    func connection(to address: RedisNodeAddress, by connector: RedisConnector, deadline: Deadline) async throws -> RedisConnection {
+    func connection(to address: RedisNodeAddress, by connect: @escaping Connect, deadline: Deadline) async throws -> RedisConnection {
         enum Next {
             case use(RedisConnection)
             case await(Task<RedisConnection, any Error>)
@@ -89,7 +92,7 @@ private final class Lane: Sendable {
             case .closed:
                 throw RedisError(kind: .connection, message: "the Redis client is shut down")
             case .ready, .empty:
-                let attempt = Task { try await connector.connect(to: address, deadline: deadline) }
+                let attempt = Task { try await connect(address, deadline) }
                 state = .connecting(attempt)
                 return .await(attempt)
             }

@@ -151,8 +151,9 @@ struct ClusterTests {
                         }
                     }
                 }
-                // The load is flowing (a few hundred accepted) before the primary goes.
-                #expect(await TestServices.eventually(timeout: .seconds(5)) { tally.accepted.withLock { $0.count } >= 200 })
+                // The load is flowing before the primary goes; early, so that most of the 12 s of load
+                // is left for the failover and the recovery (on a loaded machine 200 took 4-5 s).
+                #expect(await TestServices.eventually(timeout: .seconds(5)) { tally.accepted.withLock { $0.count } >= 50 })
                 let before = tally.accepted.withLock { $0.count }
                 cluster.crash(port: victim)
                 let crashed = ContinuousClock.now

@@ -39,6 +39,7 @@ RUN swift package resolve
 # Tests/ too: SwiftPM checks that every target in the manifest has its sources.
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY bench/WriteBenchmark ./bench/WriteBenchmark
 # --static-swift-stdlib: the runtime image needs no Swift libraries, only the C ones below.
 RUN swift build -c release --static-swift-stdlib \
  && mkdir -p /out \

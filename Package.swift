@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // SHA-1 of the Lua scripts (EVALSHA names them so) and of dead letters without a message id.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C libraries, reached through pkg-config; Debian/Ubuntu package names in `providers`.
@@ -61,6 +63,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -135,9 +138,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // bench/run.sh's measurement of the database's bulk write paths; not part of either program.
+        .executableTarget(
+            name: "WriteBenchmark",
+            dependencies: [
+                "CMariaDB", "Settings", "Message", "Database",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/WriteBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LibraryTests",
-            dependencies: ["Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database"],
+            dependencies: [
+                "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -158,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Producer", "Consumer", "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database", "Secrets", "HTTPService",
+                "Producer", "Consumer", "WriteBenchmark", "Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database",
+                "Secrets", "HTTPService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

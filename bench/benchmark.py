@@ -263,9 +263,9 @@ def measure_bulk_ceiling():
 def measure_write_paths(figures):
     """Issue 16's comparison: the same rows by each write path the Consumer could use (multi-row prepared
     INSERT at several sizes, LOAD DATA LOCAL INFILE from memory), with today's VARCHAR(64) key and a 16-byte
-    binary key, each beside the fastest (`Consumer write-benchmark`, scratch databases bench_write_bench_*)."""
+    binary key, each beside the fastest (`WriteBenchmark`, bench/WriteBenchmark; scratch databases bench_write_bench_*)."""
     rows = 20_000 if QUICK else 200_000
-    output = subprocess.run([os.environ["CONSUMER_BIN"], "write-benchmark", "--json", "--rows", str(rows)],
+    output = subprocess.run([os.environ["WRITE_BENCHMARK_BIN"], "--json", "--rows", str(rows)],
                             env={**os.environ, "DB_NAME": "bench_write"}, check=True, capture_output=True, text=True).stdout
     results = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     fastest = max(result["rows_per_second"] for result in results)

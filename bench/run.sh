@@ -28,7 +28,7 @@ export BENCH_STATE=$state BENCH_QUICK=${QUICK:-0}
 echo "building release binaries..."
 swift build -c release 2>&1 | grep -E "error:|Build complete" || true
 bin=$(swift build -c release --show-bin-path)
-export PRODUCER_BIN=$bin/Producer CONSUMER_BIN=$bin/Consumer
+export PRODUCER_BIN=$bin/Producer CONSUMER_BIN=$bin/Consumer WRITE_BENCHMARK_BIN=$bin/WriteBenchmark
 
 cleanup() {
   pkill -f "$state/" 2>/dev/null || true

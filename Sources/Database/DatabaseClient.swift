@@ -20,8 +20,9 @@ public final class DatabaseClient: Sendable {
         }
     }
 
-    /// Runs `body` with a session on one of the pool's threads.
-    public func withConnection<Result: Sendable>(
+    /// Runs `body` with a session on one of the pool's threads: the only way to a session outside
+    /// this package's own tools and tests (`DatabaseConnection` is `package`, not public).
+    package func withConnection<Result: Sendable>(
         deadline: Deadline, _ body: @escaping @Sendable (DatabaseConnection) throws -> Result
     ) async throws -> Result {
         do {

@@ -5,12 +5,12 @@ import Settings
 /// One libmariadb session. It owns its `MYSQL` handle and its prepared statements and frees them
 /// in `close()` (or `deinit`). Only one thread uses it at a time, which `BlockingConnectionPool`
 /// guarantees; hence `@unchecked Sendable`.
-public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
+package final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     private var handle: UnsafeMutablePointer<MYSQL>?
     private var statements: [String: PreparedStatement] = [:]
-    public private(set) var isUsable = true
+    package private(set) var isUsable = true
     /// MySQL or MariaDB, from the version string the server sent at connect.
-    public let server: DatabaseServerKind
+    package let server: DatabaseServerKind
 
     private init(handle: UnsafeMutablePointer<MYSQL>) {
         self.handle = handle
@@ -19,7 +19,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
 
     deinit { close() }
 
-    public func close() {
+    package func close() {
         statements.values.forEach { $0.close() }
         statements.removeAll()
         if let handle { mysql_close(handle) }
@@ -33,7 +33,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     /// Connects with UTC as the session time zone. `ioTimeout` bounds every read and write
     /// (libmariadb counts it in whole seconds, so it is rounded up, at least 1 s). `localData` lets
     /// the session run `LOAD DATA LOCAL INFILE` from memory (`loadData(_:from:)`).
-    public static func connect(
+    package static func connect(
         settings: DatabaseSettings, database: String?, connectTimeout: Duration, ioTimeout: Duration, localData: Bool = false
     ) throws(DatabaseError) -> DatabaseConnection {
         guard libraryInitialised, let handle = mysql_init(nil) else {
@@ -74,14 +74,14 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
         return DatabaseConnection(handle: handle)
     }
 
-    func liveHandle() throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
+    package func liveHandle() throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
         guard let handle, isUsable else { throw DatabaseError(code: UInt32(CR_SERVER_GONE_ERROR), message: "connection is closed") }
         return handle
     }
 
     /// Names the server in `error` and retires the connection when the error means the session is
     /// gone or on a read-only server, then returns it for throwing.
-    func noting(_ error: DatabaseError) -> DatabaseError {
+    package func noting(_ error: DatabaseError) -> DatabaseError {
         var error = error
         error.server = server
         if error.isConnectionLost || error.isReadOnlyServer { close() }
@@ -89,14 +89,14 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     }
 
     /// The TLS cipher of this session, nil when it is not encrypted.
-    public var tlsCipher: String? {
+    package var tlsCipher: String? {
         guard let handle, let cipher = mysql_get_ssl_cipher(handle) else { return nil }
         return String(cString: cipher)
     }
 
     /// Runs SQL that has no values from outside (DDL, constant queries) and returns its rows, if any.
     @discardableResult
-    public func query(_ sql: String) throws(DatabaseError) -> [DatabaseRow] {
+    package func query(_ sql: String) throws(DatabaseError) -> [DatabaseRow] {
         let handle = try liveHandle()
         guard mysql_real_query(handle, sql, UInt(sql.utf8.count)) == 0 else { throw noting(.from(handle)) }
         guard let result = mysql_store_result(handle) else {
@@ -115,7 +115,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     }
 
     /// A prepared statement for `sql`, prepared once per connection and reused.
-    public func prepared(_ sql: String) throws(DatabaseError) -> PreparedStatement {
+    package func prepared(_ sql: String) throws(DatabaseError) -> PreparedStatement {
         if let statement = statements[sql] { return statement }
         let statement = try PreparedStatement(connection: self, handle: liveHandle(), sql: sql)
         statements[sql] = statement
@@ -123,7 +123,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    public func transaction<Result>(_ body: () throws -> Result) throws -> Result {
+    package func transaction<Result>(_ body: () throws -> Result) throws -> Result {
         let handle = try liveHandle()
         guard mysql_autocommit(handle, 0) == 0 else { throw noting(.from(handle)) }
         defer { if isUsable { mysql_autocommit(handle, 1) } }
@@ -141,7 +141,7 @@ public final class DatabaseConnection: BlockingConnection, @unchecked Sendable {
 extension DatabaseConnection {
     /// `text` as a quoted SQL string literal, escaped for this session's character set. Only for
     /// statements that take no placeholders (CREATE USER ... IDENTIFIED BY); use prepared statements elsewhere.
-    public func quoted(_ text: String) -> String {
+    package func quoted(_ text: String) -> String {
         guard let handle, !text.isEmpty else { return "''" }
         let source = Array(text.utf8)
         var escaped = [CChar](repeating: 0, count: source.count * 2 + 1)

@@ -102,7 +102,7 @@ public struct DatabaseError: Error, CustomStringConvertible, Equatable {
 
     public var description: String { "\(server.rawValue) error \(code) (\(sqlState)): \(message)" }
 
-    static func from(_ handle: UnsafeMutablePointer<MYSQL>) -> DatabaseError {
+    package static func from(_ handle: UnsafeMutablePointer<MYSQL>) -> DatabaseError {
         DatabaseError(
             code: mysql_errno(handle), sqlState: String(cString: mysql_sqlstate(handle)),
             message: String(cString: mysql_error(handle)))

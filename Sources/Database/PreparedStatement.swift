@@ -2,10 +2,10 @@ import CMariaDB
 
 /// A server-side prepared statement owned by its `DatabaseConnection`: values travel separately
 /// from the SQL text, so no input is ever spliced into a statement.
-public final class PreparedStatement {
+package final class PreparedStatement {
     private var handle: UnsafeMutablePointer<MYSQL_STMT>?
     private unowned let connection: DatabaseConnection
-    public let parameterCount: Int
+    package let parameterCount: Int
 
     init(connection: DatabaseConnection, handle connectionHandle: UnsafeMutablePointer<MYSQL>, sql: String) throws(DatabaseError) {
         guard let handle = mysql_stmt_init(connectionHandle) else { throw connection.noting(.from(connectionHandle)) }
@@ -26,7 +26,7 @@ public final class PreparedStatement {
 
     /// Executes with `values` bound to the `?`s in order; returns the affected row count.
     @discardableResult
-    public func execute(_ values: [DatabaseValue]) throws(DatabaseError) -> UInt64 {
+    package func execute(_ values: [DatabaseValue]) throws(DatabaseError) -> UInt64 {
         let handle = try run(values)
         let affected = mysql_stmt_affected_rows(handle)
         mysql_stmt_free_result(handle)
@@ -34,7 +34,7 @@ public final class PreparedStatement {
     }
 
     /// Executes a query and returns its rows, each column as text.
-    public func query(_ values: [DatabaseValue]) throws(DatabaseError) -> [DatabaseRow] {
+    package func query(_ values: [DatabaseValue]) throws(DatabaseError) -> [DatabaseRow] {
         let handle = try run(values)
         defer { mysql_stmt_free_result(handle) }
         guard let metadata = mysql_stmt_result_metadata(handle) else { return [] }

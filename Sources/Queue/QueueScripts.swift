@@ -1,5 +1,8 @@
+import Redis
+
 /// The Lua scripts that make the queue's multi-step moves atomic. Every key a script touches is
-/// passed in KEYS, and all of them share the queue's hash tag (see `QueueKeys`).
+/// passed in KEYS, and all of them share the queue's hash tag (see `QueueKeys`). Each is a
+/// `RedisScript`: called by its SHA-1, its text sent only where a node has not loaded it yet.
 enum QueueScripts {
     /// Moves up to ARGV[1] entries from the queue to the processing list and returns them. The first
     /// ARGV[2] entries of the processing list are the batch the consumer already has in hand (it
@@ -12,25 +15,26 @@ enum QueueScripts {
     /// While the queue is paused (KEYS[4] exists) it takes nothing new and answers the status PAUSED;
     /// a batch already in the processing list is still returned, so it gets finished.
     /// KEYS: queue, processing list, legacy sequence, pause flag. ARGV: limit, entries in hand.
-    static let fetchBatch = """
-        local limit, held = tonumber(ARGV[1]), tonumber(ARGV[2])
-        local pending = redis.call('LRANGE', KEYS[2], held, held + limit - 1)
-        if #pending > 0 then return pending end
-        if redis.call('EXISTS', KEYS[4]) == 1 then return redis.status_reply('PAUSED') end
-        local items = redis.call('LPOP', KEYS[1], ARGV[1])
-        if not items then return {} end
-        local now = redis.call('TIME')
-        local ms = now[1] * 1000 + math.floor(now[2] / 1000)
-        for i, item in ipairs(items) do
-          if item == '0' or string.find(item, '^%-?[1-9]%d*$') then
-            local seq = redis.call('INCR', KEYS[3])
-            items[i] = '{"v":1,"id":"legacy-' .. now[1] .. '.' .. now[2] .. '-' .. seq ..
-              '","count":' .. item .. ',"ts":' .. string.format('%d', ms) .. '}'
-          end
-        end
-        redis.call('RPUSH', KEYS[2], unpack(items))
-        return items
+    static let fetchBatch = RedisScript(
         """
+            local limit, held = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local pending = redis.call('LRANGE', KEYS[2], held, held + limit - 1)
+            if #pending > 0 then return pending end
+            if redis.call('EXISTS', KEYS[4]) == 1 then return redis.status_reply('PAUSED') end
+            local items = redis.call('LPOP', KEYS[1], ARGV[1])
+            if not items then return {} end
+            local now = redis.call('TIME')
+            local ms = now[1] * 1000 + math.floor(now[2] / 1000)
+            for i, item in ipairs(items) do
+              if item == '0' or string.find(item, '^%-?[1-9]%d*$') then
+                local seq = redis.call('INCR', KEYS[3])
+                items[i] = '{"v":1,"id":"legacy-' .. now[1] .. '.' .. now[2] .. '-' .. seq ..
+                  '","count":' .. item .. ',"ts":' .. string.format('%d', ms) .. '}'
+              end
+            end
+            redis.call('RPUSH', KEYS[2], unpack(items))
+            return items
+            """)
 
     /// The id of a queue entry: its message id where it has one, else a stable digest of it.
     private static let messageID = """
@@ -69,39 +73,42 @@ enum QueueScripts {
     /// KEYS: processing list, dead-letter list, delivery attempts, evicted counter.
     /// ARGV: batch size, the batch's first entry, consumer id, DEAD_LETTER_MAX, then kind, reason, raw
     /// of each dead letter. Returns {1 if it acted else 0, dead letters evicted, evicted in total}.
-    static let acknowledge = pushDeadLetter + """
-        local size = tonumber(ARGV[1])
-        if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[2] then return {0, 0, 0} end
-        local ts = nowMs()
-        local evicted = 0
-        for i = 5, #ARGV, 3 do
-          local raw = ARGV[i + 2]
-          local deliveries = (tonumber(redis.call('HGET', KEYS[3], raw)) or 0) + 1
-          evicted = evicted + pushDeadLetter(KEYS[2], KEYS[4], tonumber(ARGV[4]), ARGV[i], ARGV[i + 1], raw, ARGV[3], deliveries, ts)
-        end
-        if redis.call('HLEN', KEYS[3]) > 0 then
-          redis.call('HDEL', KEYS[3], unpack(redis.call('LRANGE', KEYS[1], 0, size - 1)))
-        end
-        redis.call('LTRIM', KEYS[1], size, -1)
-        return {1, evicted, tonumber(redis.call('GET', KEYS[4]) or '0')}
-        """
+    static let acknowledge = RedisScript(
+        pushDeadLetter + """
+            local size = tonumber(ARGV[1])
+            if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[2] then return {0, 0, 0} end
+            local ts = nowMs()
+            local evicted = 0
+            for i = 5, #ARGV, 3 do
+              local raw = ARGV[i + 2]
+              local deliveries = (tonumber(redis.call('HGET', KEYS[3], raw)) or 0) + 1
+              evicted = evicted + pushDeadLetter(KEYS[2], KEYS[4], tonumber(ARGV[4]), ARGV[i], ARGV[i + 1], raw, ARGV[3], deliveries, ts)
+            end
+            if redis.call('HLEN', KEYS[3]) > 0 then
+              redis.call('HDEL', KEYS[3], unpack(redis.call('LRANGE', KEYS[1], 0, size - 1)))
+            end
+            redis.call('LTRIM', KEYS[1], size, -1)
+            return {1, evicted, tonumber(redis.call('GET', KEYS[4]) or '0')}
+            """)
 
     /// Records a consumer as alive at the server's clock (so consumers' clocks need not agree), and
     /// since when its batch has been stuck (ARGV[2], Unix ms), or that it is not ("").
     /// KEYS: consumers, stuck batches. ARGV: consumer id, stuck since.
-    static let heartbeat = """
-        local now = redis.call('TIME')
-        redis.call('ZADD', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[1])
-        if ARGV[2] == '' then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
-        return 1
+    static let heartbeat = RedisScript(
         """
+            local now = redis.call('TIME')
+            redis.call('ZADD', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[1])
+            if ARGV[2] == '' then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+            return 1
+            """)
 
     /// Ids of consumers whose last heartbeat is older than ARGV[1] ms. KEYS: consumers.
-    static let staleConsumers = """
-        local now = redis.call('TIME')
-        local cutoff = now[1] * 1000 + math.floor(now[2] / 1000) - tonumber(ARGV[1])
-        return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', cutoff))
+    static let staleConsumers = RedisScript(
         """
+            local now = redis.call('TIME')
+            local cutoff = now[1] * 1000 + math.floor(now[2] / 1000) - tonumber(ARGV[1])
+            return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', cutoff))
+            """)
 
     /// Returns a silent consumer's in-flight entries to the head of the queue, oldest first, unless
     /// it sent a heartbeat meanwhile. An entry delivered ARGV[3] times already goes to the dead-letter
@@ -110,29 +117,30 @@ enum QueueScripts {
     /// stuck batches, evicted counter. ARGV: consumer id, silence in ms that counts as dead, max
     /// deliveries, DEAD_LETTER_MAX. Returns {requeued, dead-lettered, evicted, evicted in total},
     /// or {-1, 0, 0, 0} when the consumer is alive after all.
-    static let reclaim = pushDeadLetter + """
-        local ts = nowMs()
-        local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if seen and tonumber(seen) > ts - tonumber(ARGV[2]) then return {-1, 0, 0, 0} end
-        local requeued, dead, evicted = 0, 0, 0
-        while true do
-          local item = redis.call('RPOP', KEYS[2])
-          if not item then break end
-          local attempts = redis.call('HINCRBY', KEYS[4], item, 1)
-          if attempts >= tonumber(ARGV[3]) then
-            redis.call('HDEL', KEYS[4], item)
-            evicted = evicted + pushDeadLetter(KEYS[5], KEYS[7], tonumber(ARGV[4]), 'max_deliveries', 'delivered ' .. attempts ..
-              ' times without being committed (its consumers kept dying)', item, ARGV[1], attempts, ts)
-            dead = dead + 1
-          else
-            redis.call('LPUSH', KEYS[3], item)
-            requeued = requeued + 1
-          end
-        end
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        redis.call('HDEL', KEYS[6], ARGV[1])
-        return {requeued, dead, evicted, tonumber(redis.call('GET', KEYS[7]) or '0')}
-        """
+    static let reclaim = RedisScript(
+        pushDeadLetter + """
+            local ts = nowMs()
+            local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if seen and tonumber(seen) > ts - tonumber(ARGV[2]) then return {-1, 0, 0, 0} end
+            local requeued, dead, evicted = 0, 0, 0
+            while true do
+              local item = redis.call('RPOP', KEYS[2])
+              if not item then break end
+              local attempts = redis.call('HINCRBY', KEYS[4], item, 1)
+              if attempts >= tonumber(ARGV[3]) then
+                redis.call('HDEL', KEYS[4], item)
+                evicted = evicted + pushDeadLetter(KEYS[5], KEYS[7], tonumber(ARGV[4]), 'max_deliveries', 'delivered ' .. attempts ..
+                  ' times without being committed (its consumers kept dying)', item, ARGV[1], attempts, ts)
+                dead = dead + 1
+              else
+                redis.call('LPUSH', KEYS[3], item)
+                requeued = requeued + 1
+              end
+            end
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            redis.call('HDEL', KEYS[6], ARGV[1])
+            return {requeued, dead, evicted, tonumber(redis.call('GET', KEYS[7]) or '0')}
+            """)
 
     /// One chunk of a replay, a purge or a count of the dead letters a selector picks: looks at up to
     /// ARGV[6] records from position ARGV[4] on and takes at most ARGV[7] of the chosen ones. Replay
@@ -144,40 +152,41 @@ enum QueueScripts {
     /// KEYS: dead-letter list, queue, evicted counter.
     /// ARGV: count|replay|purge, all|kind|id, the kind or id, start, evicted counter seen, scan size, most to take.
     /// Returns {taken, looked at, next start, evicted counter now, ids taken...}.
-    static let takeDeadLetters = messageID + """
-        local mode, selector, wanted = ARGV[1], ARGV[2], ARGV[3]
-        local evicted = tonumber(redis.call('GET', KEYS[3]) or '0')
-        local start = math.max(0, tonumber(ARGV[4]) - (evicted - tonumber(ARGV[5])))
-        local limit = tonumber(ARGV[7])
-        local records = redis.call('LRANGE', KEYS[1], start, start + tonumber(ARGV[6]) - 1)
-        -- No record is this: records are JSON objects.
-        local tombstone = '\\0taken'
-        local taken, looked, ids = 0, 0, {}
-        for i, text in ipairs(records) do
-          if taken >= limit then break end
-          looked = i
-          local ok, record = pcall(cjson.decode, text)
-          if not ok or type(record) ~= 'table' then record = {reason = 'not a dead-letter record', raw = text} end
-          if type(record.raw) ~= 'string' then record.raw = text end
-          local kind = record.kind
-          if type(kind) ~= 'string' then
-            local reason = type(record.reason) == 'string' and record.reason or ''
-            kind = string.find(reason, '^delivered %d+ times') and 'max_deliveries' or 'undecodable'
-          end
-          local id = type(record.id) == 'string' and record.id or messageID(record.raw)
-          if selector == 'all' or (selector == 'kind' and kind == wanted) or (selector == 'id' and id == wanted) then
-            taken = taken + 1
-            ids[#ids + 1] = id
-            if mode ~= 'count' then
-              if mode == 'replay' then redis.call('RPUSH', KEYS[2], record.raw) end
-              redis.call('LSET', KEYS[1], start + i - 1, tombstone)
+    static let takeDeadLetters = RedisScript(
+        messageID + """
+            local mode, selector, wanted = ARGV[1], ARGV[2], ARGV[3]
+            local evicted = tonumber(redis.call('GET', KEYS[3]) or '0')
+            local start = math.max(0, tonumber(ARGV[4]) - (evicted - tonumber(ARGV[5])))
+            local limit = tonumber(ARGV[7])
+            local records = redis.call('LRANGE', KEYS[1], start, start + tonumber(ARGV[6]) - 1)
+            -- No record is this: records are JSON objects.
+            local tombstone = '\\0taken'
+            local taken, looked, ids = 0, 0, {}
+            for i, text in ipairs(records) do
+              if taken >= limit then break end
+              looked = i
+              local ok, record = pcall(cjson.decode, text)
+              if not ok or type(record) ~= 'table' then record = {reason = 'not a dead-letter record', raw = text} end
+              if type(record.raw) ~= 'string' then record.raw = text end
+              local kind = record.kind
+              if type(kind) ~= 'string' then
+                local reason = type(record.reason) == 'string' and record.reason or ''
+                kind = string.find(reason, '^delivered %d+ times') and 'max_deliveries' or 'undecodable'
+              end
+              local id = type(record.id) == 'string' and record.id or messageID(record.raw)
+              if selector == 'all' or (selector == 'kind' and kind == wanted) or (selector == 'id' and id == wanted) then
+                taken = taken + 1
+                ids[#ids + 1] = id
+                if mode ~= 'count' then
+                  if mode == 'replay' then redis.call('RPUSH', KEYS[2], record.raw) end
+                  redis.call('LSET', KEYS[1], start + i - 1, tombstone)
+                end
+              end
             end
-          end
-        end
-        local removed = 0
-        if mode ~= 'count' and taken > 0 then removed = redis.call('LREM', KEYS[1], taken, tombstone) end
-        local result = {taken, looked, start + looked - removed, evicted}
-        for _, id in ipairs(ids) do result[#result + 1] = id end
-        return result
-        """
+            local removed = 0
+            if mode ~= 'count' and taken > 0 then removed = redis.call('LREM', KEYS[1], taken, tombstone) end
+            local result = {taken, looked, start + looked - removed, evicted}
+            for _, id in ipairs(ids) do result[#result + 1] = id end
+            return result
+            """)
 }

@@ -67,10 +67,9 @@ public struct WorkQueue: Sendable {
     /// `held`: how many entries at the head of that list are the batch the consumer has in hand.
     /// While the queue is paused it takes nothing new (an unfinished batch still comes back).
     public func fetchBatch(consumer: String, limit: Int, skipping held: Int = 0, deadline: Deadline) async throws -> Fetched {
-        let reply = try await redis.run(
-            ["EVAL", QueueScripts.fetchBatch, "4", keys.queue, keys.processing(consumer: consumer), keys.legacySequence,
-             keys.paused, String(limit), String(held)],
-            routingKey: keys.queue, deadline: deadline)
+        let reply = try await redis.evaluate(
+            QueueScripts.fetchBatch, keys: [keys.queue, keys.processing(consumer: consumer), keys.legacySequence, keys.paused],
+            arguments: [String(limit), String(held)], routingKey: keys.queue, deadline: deadline)
         if case .status("PAUSED") = reply { return .paused }
         return .entries(try (reply.array ?? []).map { entry in
             guard case .bulk(let bytes) = entry else {
@@ -88,11 +87,10 @@ public struct WorkQueue: Sendable {
         consumer: String, batch: [[UInt8]], deadLetters: [DeadLetter], deadLetterLimit: Int, deadline: Deadline
     ) async throws -> DeadLetterEviction {
         guard let first = batch.first else { return DeadLetterEviction() }
-        let head = ["EVAL", QueueScripts.acknowledge, "4", keys.processing(consumer: consumer), keys.deadLetters,
-                    keys.deliveryAttempts, keys.deadLettersEvicted, String(batch.count)].map { Array($0.utf8) }
         let records = deadLetters.flatMap { [Array($0.kind.rawValue.utf8), Array($0.reason.utf8), $0.raw] }
-        let reply = try await redis.run(
-            bytes: head + [first, Array(consumer.utf8), Array(String(deadLetterLimit).utf8)] + records,
+        let reply = try await redis.evaluate(
+            QueueScripts.acknowledge, keys: [keys.processing(consumer: consumer), keys.deadLetters, keys.deliveryAttempts, keys.deadLettersEvicted],
+            arguments: [Array(String(batch.count).utf8), first, Array(consumer.utf8), Array(String(deadLetterLimit).utf8)] + records,
             routingKey: keys.queue, deadline: deadline)
         let counts = reply.array?.compactMap(\.integer) ?? []
         guard counts.count == 3 else { return DeadLetterEviction() }
@@ -101,8 +99,8 @@ public struct WorkQueue: Sendable {
 
     /// Marks the consumer alive, and its batch stuck since `stuckSince` (Unix ms) or not stuck (nil).
     public func heartbeat(consumer: String, stuckSince: UInt64? = nil, deadline: Deadline) async throws {
-        try await redis.run(
-            ["EVAL", QueueScripts.heartbeat, "2", keys.consumers, keys.stuckBatches, consumer, stuckSince.map(String.init) ?? ""],
+        try await redis.evaluate(
+            QueueScripts.heartbeat, keys: [keys.consumers, keys.stuckBatches], arguments: [consumer, stuckSince.map(String.init) ?? ""],
             routingKey: keys.queue, deadline: deadline)
     }
 
@@ -122,7 +120,8 @@ public struct WorkQueue: Sendable {
         silence: Duration, maxDeliveries: Int, deadLetterLimit: Int, deadline: Deadline
     ) async throws -> ReclaimResult {
         let silenceMs = String(Int64(silence.seconds * 1000))
-        let stale = try await redis.run(["EVAL", QueueScripts.staleConsumers, "1", keys.consumers, silenceMs], routingKey: keys.queue, deadline: deadline)
+        let stale = try await redis.evaluate(
+            QueueScripts.staleConsumers, keys: [keys.consumers], arguments: [silenceMs], routingKey: keys.queue, deadline: deadline)
         var candidates = Set((stale.array ?? []).compactMap(\.string))
         let live = Set(try await redis.run(["ZRANGE", keys.consumers, "0", "-1"], routingKey: keys.queue, deadline: deadline).array?.compactMap(\.string) ?? [])
         for key in try await processingLists(deadline: deadline) {
@@ -131,10 +130,11 @@ public struct WorkQueue: Sendable {
         }
         var result = ReclaimResult()
         for consumer in candidates.sorted() {
-            let reply = try await redis.run(
-                ["EVAL", QueueScripts.reclaim, "7", keys.consumers, keys.processing(consumer: consumer), keys.queue,
-                 keys.deliveryAttempts, keys.deadLetters, keys.stuckBatches, keys.deadLettersEvicted,
-                 consumer, silenceMs, String(maxDeliveries), String(deadLetterLimit)],
+            let reply = try await redis.evaluate(
+                QueueScripts.reclaim,
+                keys: [keys.consumers, keys.processing(consumer: consumer), keys.queue, keys.deliveryAttempts, keys.deadLetters,
+                       keys.stuckBatches, keys.deadLettersEvicted],
+                arguments: [consumer, silenceMs, String(maxDeliveries), String(deadLetterLimit)],
                 routingKey: keys.queue, deadline: deadline)
             guard let counts = reply.array?.compactMap(\.integer), counts.count == 4, counts[0] >= 0 else { continue }
             result.consumers.append(consumer)

@@ -14,7 +14,6 @@ public final class RedisClient: Sendable {
     private let nodes: RedisNodes
     private let router: ClusterRouter?
     private let recovery: DependencyRecovery?
-    private static let maxRedirects = 5
 
     /// - Parameters:
     ///   - poolSize: the connections that ordinary commands share on each node (default
@@ -49,6 +48,24 @@ public final class RedisClient: Sendable {
     @discardableResult
     public func run(_ command: [String], routingKey: String?, deadline: Deadline) async throws -> RedisValue {
         try await pipeline([command], routingKey: routingKey, deadline: deadline)[0].check()
+    }
+
+    /// Runs a Lua script by its SHA-1 (`EVALSHA`); where the node answers `NOSCRIPT` (it has not
+    /// loaded the script, or lost it to a restart, a failover or `SCRIPT FLUSH`) sends it once as
+    /// `EVAL`, which runs and loads it. `NOSCRIPT` means nothing ran, so the second call is safe.
+    /// An error reply is thrown as `RedisError`.
+    @discardableResult
+    public func evaluate(_ script: RedisScript, keys: [String], arguments: [[UInt8]], routingKey: String?, deadline: Deadline) async throws -> RedisValue {
+        let tail = [Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + arguments
+        let reply = try await execute([[Array("EVALSHA".utf8), Array(script.sha1.utf8)] + tail], routingKey: routingKey, deadline: deadline, blocking: false)[0]
+        guard case .error(let message) = reply, message.hasPrefix("NOSCRIPT") else { return try reply.check() }
+        return try await execute([[Array("EVAL".utf8), Array(script.source.utf8)] + tail], routingKey: routingKey, deadline: deadline, blocking: false)[0].check()
+    }
+
+    /// `evaluate` with text arguments.
+    @discardableResult
+    public func evaluate(_ script: RedisScript, keys: [String], arguments: [String], routingKey: String?, deadline: Deadline) async throws -> RedisValue {
+        try await evaluate(script, keys: keys, arguments: arguments.map { Array($0.utf8) }, routingKey: routingKey, deadline: deadline)
     }
 
     /// A command that blocks on the server for up to `blockFor` (BLMOVE and friends).
@@ -86,46 +103,17 @@ public final class RedisClient: Sendable {
         }
     }
 
-    /// Runs the commands on the node that serves `routingKey`, following redirects: a command
-    /// answered MOVED or ASK was not executed, so sending it again to the right node is safe.
+    /// Runs the commands on the node that serves `routingKey`, following redirects (`ClusterCall`).
     private func route(_ commands: [[[UInt8]]], routingKey: String?, deadline: Deadline, blocking: Bool) async throws -> [RedisValue] {
         guard let router else {
-            return try await send(commands, to: nodes.seed, asking: false, deadline: deadline, blocking: blocking)
+            return try await Self.send(commands, to: nodes.seed, asking: false, deadline: deadline, blocking: blocking)
         }
-        var target = try await router.primary(forSlot: routingKey.map(HashSlot.of))
-        var replies = [RedisValue?](repeating: nil, count: commands.count)
-        var pending = Array(commands.indices)
-        var asking = false
-        for _ in 0...Self.maxRedirects {
-            let answered: [RedisValue]
-            do {
-                answered = try await send(
-                    pending.map { commands[$0] }, to: nodes.connections(to: target), asking: asking, deadline: deadline, blocking: blocking)
-            } catch let error as RedisError where error.kind == .connection || error.kind == .unavailable {
-                await router.markStale()  // the primary may be gone, its replica taking over
-                throw error
-            }
-            var redirect: ClusterRedirect?
-            var stillPending: [Int] = []
-            for (index, reply) in zip(pending, answered) {
-                if let found = ClusterRedirect(reply, defaultHost: target.host) {
-                    redirect = redirect ?? found
-                    stillPending.append(index)
-                } else {
-                    if case .error(let message) = reply, message.hasPrefix("CLUSTERDOWN") { await router.markStale() }
-                    replies[index] = reply
-                }
-            }
-            guard let redirect else { return replies.map { $0! } }
-            if case .moved = redirect { await router.markStale() }
-            asking = if case .ask = redirect { true } else { false }
-            target = redirect.target
-            pending = stillPending
+        return try await ClusterCall.run(commands, slot: routingKey.map(HashSlot.of), router: router) { [nodes] pending, target, asking in
+            try await Self.send(pending, to: nodes.connections(to: target), asking: asking, deadline: deadline, blocking: blocking)
         }
-        throw RedisError(kind: .unavailable, message: "TRYAGAIN more than \(Self.maxRedirects) cluster redirects for one call")
     }
 
-    private func send(
+    private static func send(
         _ commands: [[[UInt8]]], to node: RedisNodeConnections, asking: Bool, deadline: Deadline, blocking: Bool
     ) async throws -> [RedisValue] {
         // ASKING admits exactly the next command on this connection into a slot being imported;

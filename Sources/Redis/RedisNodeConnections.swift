@@ -25,9 +25,9 @@ final class RedisNodeConnections: Sendable {
     /// Sends the commands in one write on a shared connection; replies in order.
     func send(_ commands: [[[UInt8]]], deadline: Deadline) async throws -> [RedisValue] {
         let lane = lanes[nextLane.wrappingAdd(1, ordering: .relaxed).oldValue % lanes.count]
-        let connection = try await lane.connection(to: address, by: connector, deadline: deadline)
+        let connection = try await lane.connection(to: address, by: connector.connect, deadline: deadline)
         let replies = try await connection.replies(to: commands, deadline: deadline)
-        if replies.contains(where: \.isReadOnlyRefusal) { connection.close() }  // the lane connects afresh next time
+        if replies.contains(where: \.isReadOnlyReplicaError) { connection.close() }  // the lane connects afresh next time
         return replies
     }
 
@@ -41,7 +41,7 @@ final class RedisNodeConnections: Sendable {
         let connection = if let kept { kept } else { try await connector.connect(to: address, deadline: deadline) }
         do {
             let replies = try await connection.replies(to: commands, deadline: deadline)
-            if replies.contains(where: \.isReadOnlyRefusal) {
+            if replies.contains(where: \.isReadOnlyReplicaError) {
                 connection.close()
             } else {
                 idleBlocking.withLock { $0.append(connection) }
@@ -64,7 +64,10 @@ final class RedisNodeConnections: Sendable {
 
 /// One shared connection, made on demand: callers that find it missing or broken await the same
 /// attempt to connect (single flight), rather than each opening one.
-private final class Lane: Sendable {
+final class Lane: Sendable {
+    /// Opens a connection to the node (`RedisConnector.connect`; a fake in the unit tests).
+    typealias Connect = @Sendable (RedisNodeAddress, Deadline) async throws(RedisError) -> RedisConnection
+
     private enum State {
         case empty
         case connecting(Task<RedisConnection, any Error>)
@@ -75,7 +78,7 @@ private final class Lane: Sendable {
     private let state = Mutex(State.empty)
 
     /// The lane's connection; if it has none that works, one made by `connector` within `deadline`.
-    func connection(to address: RedisNodeAddress, by connector: RedisConnector, deadline: Deadline) async throws -> RedisConnection {
+    func connection(to address: RedisNodeAddress, by connect: @escaping Connect, deadline: Deadline) async throws -> RedisConnection {
         enum Next {
             case use(RedisConnection)
             case await(Task<RedisConnection, any Error>)
@@ -89,7 +92,7 @@ private final class Lane: Sendable {
             case .closed:
                 throw RedisError(kind: .connection, message: "the Redis client is shut down")
             case .ready, .empty:
-                let attempt = Task { try await connector.connect(to: address, deadline: deadline) }
+                let attempt = Task { try await connect(address, deadline) }
                 state = .connecting(attempt)
                 return .await(attempt)
             }
@@ -137,13 +140,13 @@ private final class Lane: Sendable {
 }
 
 /// Opens connections to any node with the settings' credentials and TLS. A refusal (a wrong
-/// password, a certificate not trusted) holds back further attempts for a while: see `RefusalBackoff`.
+/// password, a certificate not trusted) holds back further attempts for a while: see `LoginBackoff`.
 struct RedisConnector: Sendable {
     /// Read at each new connection, so a rotated secret reaches every new connection.
     let credentials: any CredentialSource
     /// Made once, at start; a failure here fails every connection, never falls back to plain text.
     let tls: Result<RedisTLS, ConfigurationError>?
-    let refusals = RefusalBackoff()
+    let refusals = LoginBackoff()
     /// Every connection opened; more than the lanes' count means reconnects.
     private let connectionsOpened = Counter(label: MetricName.connectionsOpened, dimensions: [("backend", "redis")])
 

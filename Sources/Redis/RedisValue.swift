@@ -32,7 +32,7 @@ public enum RedisValue: Equatable, Sendable {
 
     /// A READONLY error: the node became a replica (a failover). Asking it again cannot help, a new
     /// connection (to the name, which now points at the new primary) can.
-    public var isReadOnlyRefusal: Bool {
+    public var isReadOnlyReplicaError: Bool {
         if case .error(let message) = self { return message.hasPrefix("READONLY") }
         return false
     }

@@ -1,3 +1,4 @@
+import Synchronization
 import Database
 import Message
 import Settings
@@ -118,16 +119,26 @@ import Testing
 }
 
 @Suite struct StuckBatchMonitorTests {
-    @Test func aBatchCountsAsStuckOnlyPastTheThresholdAndUntilItGoesThrough() async throws {
-        let monitor = StuckBatchMonitor(threshold: .milliseconds(100))
+    /// A clock the test steps by hand, and Unix time that follows it.
+    private final class TestClock: Sendable {
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        var now: ContinuousClock.Instant { start + elapsed.withLock { $0 } }
+        var unixMilliseconds: UInt64 { 1_764_604_800_000 + UInt64(elapsed.withLock { $0 }.seconds * 1000) }
+        func advance(_ duration: Duration) { elapsed.withLock { $0 += duration } }
+    }
+
+    @Test func aBatchCountsAsStuckOnlyPastTheThresholdAndUntilItGoesThrough() {
+        let clock = TestClock()
+        let monitor = StuckBatchMonitor(threshold: .milliseconds(100), now: { clock.now }, unixMilliseconds: { clock.unixMilliseconds })
         #expect(monitor.problem == nil && monitor.stuckSinceUnixMilliseconds == nil)
-        let before = UnixTime.milliseconds()
         monitor.failed(with: DatabaseError(code: 1213, message: "first"))
+        clock.advance(.milliseconds(99))
         #expect(monitor.problem == nil, "failing, but not for long enough yet")
-        try await Task.sleep(for: .milliseconds(150))
+        clock.advance(.milliseconds(1))
         monitor.failed(with: DatabaseError(code: 1213, message: "second", server: .mySQL))
         #expect(monitor.problem?.contains("MySQL error 1213 (HY000): second") == true)
-        #expect(monitor.stuckSinceUnixMilliseconds.map { $0 >= before && $0 <= before + 50 } == true, "since the first failure")
+        #expect(monitor.stuckSinceUnixMilliseconds == 1_764_604_800_000, "since the first failure")
         monitor.succeeded()
         #expect(monitor.problem == nil && monitor.stuckSinceUnixMilliseconds == nil)
     }

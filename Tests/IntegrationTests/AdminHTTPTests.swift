@@ -12,10 +12,8 @@ import Testing
 
 /// The Producer's `/history` and `/admin/...` against real Redis and MariaDB: history sums match what
 /// was posted; admin routes exist only with `ADMIN_TOKEN`, need it as a bearer token, and act like the CLI.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct AdminHTTPTests {
-    init() throws { try TestServices.require() }
-
     static let token = "test-admin-token-0123456789"
 
     private func producer(redis: TestRedis, database: DatabaseSettings, token: String? = Self.token) -> some ApplicationProtocol {

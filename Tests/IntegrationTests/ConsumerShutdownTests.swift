@@ -7,10 +7,8 @@ import Testing
 
 /// SIGTERM ends the Consumer with exit 0 within `SHUTDOWN_GRACE_MS` plus a second, whatever it is
 /// doing, and a failure repeated many times a second is logged once with a count, not as a flood.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct ConsumerShutdownTests {
-    init() throws { try TestServices.require() }
-
     static let grace: Duration = .seconds(2)
 
     /// The Consumer binary, its output in a file (a pipe nobody reads could stall a flood).

@@ -14,10 +14,8 @@ import Testing
 /// What the database refuses, on MariaDB and MySQL alike: a refused value is dead-lettered while
 /// the rest of its batch is committed; a batch that keeps failing for another reason is retried
 /// and reported stuck; two copies of one message in one batch become one row.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct DatabaseRefusalTests {
-    init() throws { try TestServices.require() }
-
     private static func messages(_ values: Range<Int>) -> [String] {
         values.map { QueueMessage(id: "v-\($0)", count: Int64($0), enqueuedAtMilliseconds: UnixTime.milliseconds()).encoded }
     }
@@ -48,7 +46,6 @@ struct DatabaseRefusalTests {
         #expect(await TestServices.eventually {
             try await client.run(["EXISTS", redis.queue.name, processing], deadline: .after(.seconds(2))).integer == 0
         })
-        try await Task.sleep(for: .milliseconds(300))
         try await consumer.stop()
         #expect(try TestServices.rowCount(database) == 1)
         #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == "1")

@@ -2,10 +2,8 @@ import Database
 import Testing
 
 /// `DB_TLS=true` against the test MariaDB and MySQL, which `./dev test` starts with a certificate of its own CA.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(1)), .needsTestServers)
 struct DatabaseTLSTests {
-    init() throws { try TestServices.require() }
-
     private func settings(on server: DatabaseServer, caFile: String) throws -> DatabaseSettings {
         var settings = try server.freshDatabase()
         settings.tls = true

@@ -10,10 +10,8 @@ import Testing
 @testable import Producer
 
 /// The Producer when a backend is unreachable: a fast 503 with Retry-After, never a hang.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(1)), .needsTestServers)
 struct FailureTests {
-    init() throws { try TestServices.require() }
-
     /// A loopback port with nothing listening.
     private static let closedPort = 1
 

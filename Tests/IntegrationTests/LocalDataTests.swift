@@ -1,11 +1,11 @@
 import Database
 import Testing
 
-/// `LOAD DATA LOCAL INFILE` fed from memory through libmariadb's local-infile handler.
-@Suite(.serialized, .timeLimit(.minutes(1)))
-struct LocalDataTests {
-    init() throws { try TestServices.require() }
+@testable import WriteBenchmark
 
+/// `LOAD DATA LOCAL INFILE` fed from memory through libmariadb's local-infile handler.
+@Suite(.serialized, .timeLimit(.minutes(1)), .needsTestServers)
+struct LocalDataTests {
     private static let load = """
         LOAD DATA LOCAL INFILE 'any-name-the-server-asks-for' IGNORE INTO TABLE t FIELDS TERMINATED BY '\\t' (value, key_text)
         """

@@ -7,7 +7,7 @@ import Redis
 /// a couple of seconds. Stopped and deleted when released.
 final class OwnCluster: @unchecked Sendable {  // used by one test task at a time
     let ports: [Int]
-    private var processes: [Int: Process] = [:]
+    private var servers: [Int: RedisServerProcess] = [:]
     private let directory: URL
 
     init() throws {
@@ -31,10 +31,7 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
     }
 
     deinit {
-        for process in processes.values where process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        servers.values.forEach { $0.kill() }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -46,16 +43,10 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
     }
 
     private func start(port: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [
-            "--bind", "127.0.0.1", "--port", String(port), "--dir", directory.path, "--save", "", "--appendonly", "no",
+        servers[port] = try RedisServerProcess(port: port, directory: directory, arguments: [
+            "--port", String(port), "--appendonly", "no",
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes-\(port).conf", "--cluster-node-timeout", "1000",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        processes[port] = process
+        ])
     }
 
     private func create() throws {
@@ -91,7 +82,7 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
 
     /// Which node's port serves `key` now, from a live node's CLUSTER SLOTS.
     func primaryPort(for key: String) throws -> Int {
-        for port in ports where processes[port]?.isRunning == true {
+        for port in ports where servers[port]?.isRunning == true {
             if let reply = try? run(["CLUSTER", "SLOTS"], onPort: port),
                 let owner = try ClusterSlotMap(clusterSlots: reply, askedHost: "127.0.0.1").primary(forSlot: HashSlot.of(key))
             {
@@ -103,9 +94,7 @@ final class OwnCluster: @unchecked Sendable {  // used by one test task at a tim
 
     /// kill -9, as a crashed host would look.
     func crash(port: Int) {
-        guard let process = processes[port] else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        servers[port]?.kill()
     }
 
     private func waitFor(port: Int, timeout: Duration = .seconds(10), _ condition: (RedisConnection) -> Bool) -> Bool {

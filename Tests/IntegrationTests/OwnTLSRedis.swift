@@ -9,7 +9,7 @@ import Redis
 final class OwnTLSRedis: @unchecked Sendable {  // used by one test task at a time
     let port: Int
     let directory: URL
-    private let process: Process
+    private let server: RedisServerProcess
 
     var caFile: String { directory.appendingPathComponent("ca.crt").path }
     var foreignCAFile: String { directory.appendingPathComponent("foreign-ca.crt").path }
@@ -24,27 +24,17 @@ final class OwnTLSRedis: @unchecked Sendable {  // used by one test task at a ti
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Self.makeCertificates(naming: names, in: directory)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [
-            "--bind", "127.0.0.1", "--port", "0", "--tls-port", String(port), "--dir", directory.path, "--save", "",
-            "--appendonly", "no", "--tls-cert-file", "server.crt", "--tls-key-file", "server.key",
+        server = try RedisServerProcess(port: port, directory: directory, arguments: [
+            "--port", "0", "--tls-port", String(port), "--appendonly", "no", "--tls-cert-file", "server.crt", "--tls-key-file", "server.key",
             "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no",
-        ]
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        guard waitUntilListening() else {
+        ])
+        guard server.waitUntilListening() else {
             throw TestServices.SetupError(description: "redis-server with --tls-port \(port) did not start (is it built with TLS?)")
         }
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.kill()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -78,23 +68,5 @@ final class OwnTLSRedis: @unchecked Sendable {  // used by one test task at a ti
                 throw TestServices.SetupError(description: "openssl \(arguments.joined(separator: " ")) failed")
             }
         }
-    }
-
-    private func waitUntilListening() -> Bool {
-        let end = ContinuousClock.now + .seconds(10)
-        repeat {
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(socket)
-            if connected == 0 { return true }
-            usleep(100_000)
-        } while ContinuousClock.now < end && process.isRunning
-        return false
     }
 }

@@ -15,20 +15,12 @@ import Testing
 @testable import Producer
 
 /// End to end against the real Redis and MariaDB: Producer app → Redis list → Consumer → rows.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct PipelineTests {
-    init() throws { try TestServices.require() }
-
     private func producer(redis: TestRedis, database: DatabaseSettings, highWaterMark: Int = 1_000_000) -> some ApplicationProtocol {
         var configuration = TestServices.producerConfiguration(redis: redis, database: database)
         configuration.queueHighWaterMark = highWaterMark
         return buildApplication(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
-    }
-
-    private static func post(_ client: some TestClientProtocol, _ body: String) async throws -> (HTTPResponse.Status, [String: Any]) {
-        try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { response in
-            (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
-        }
     }
 
     private static func getCount(_ client: some TestClientProtocol) async throws -> [String: Any] {
@@ -46,7 +38,8 @@ struct PipelineTests {
         try await producer(redis: redis, database: database).test(.live) { client in
             var ids: [String] = []
             for value in [17, -3, Int(Int64.max)] {
-                let (status, body) = try await Self.post(client, "{\"count\": \(value)}")
+                let posted = try await client.postCount(value)
+                let (status, body) = (posted.status, posted.json)
                 #expect(status == .created)
                 #expect(body["value"] as? Int == value)
                 ids.append(try #require(body["id"] as? String))
@@ -61,7 +54,7 @@ struct PipelineTests {
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .notFound, "/metrics is on the operations port only")
             }
-            let operations = Application(router: buildOperationsRouter(probes: Probes(
+            let operations = Application(router: buildProbesAndMetricsRouter(probes: Probes(
                 program: "Producer", hostname: "test", timeout: .seconds(1), redis: { _ in }, database: { _ in }), metrics: TestServices.metrics))
             try await operations.test(.router) { ops in
                 try await ops.execute(uri: "/metrics", method: .get) { response in
@@ -82,7 +75,7 @@ struct PipelineTests {
         try await producer(redis: redis, database: database, highWaterMark: 5).test(.router) { client in
             var statuses: [HTTPResponse.Status] = []
             for value in 0..<8 {
-                statuses.append(try await Self.post(client, "{\"count\": \(value)}").0)
+                statuses.append(try await client.postCount(value).status)
             }
             #expect(statuses == Array(repeating: .created, count: 5) + Array(repeating: .tooManyRequests, count: 3))
             try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": 9}"#)) { response in
@@ -95,7 +88,7 @@ struct PipelineTests {
             #expect(try await queueClient.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 5)
             try await queueClient.run(["DEL", redis.queue.name], deadline: .after(.seconds(2)))
             await queueClient.shutdown()
-            let recovered = await TestServices.eventually(timeout: .seconds(5)) { try await Self.post(client, #"{"count": 10}"#).0 == .created }
+            let recovered = await TestServices.eventually(timeout: .seconds(5)) { try await client.postCount(10).status == .created }
             #expect(recovered)
         }
     }
@@ -108,14 +101,12 @@ struct PipelineTests {
         try await producer(redis: redis, database: database).test(.router) { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for value in 0..<1000 {
-                    group.addTask { try await Self.post(client, "{\"count\": \(value)}").0 }
+                    group.addTask { try await client.postCount(value).status }
                 }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
             #expect(statuses.count == 1000 && statuses.allSatisfy { $0 == .created })
-            let drained = await TestServices.eventually { try TestServices.rowCount(database) >= 1000 }
-            #expect(drained)
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(await consumer.drained(redis))
             #expect(try TestServices.rowCount(database) == 1000)
             #expect(try TestServices.scalar("SELECT COUNT(DISTINCT count_value) FROM `count`", in: database) == "1000")
             #expect(try await Self.getCount(client)["rows_count"] as? Int == 1000)
@@ -169,10 +160,7 @@ struct PipelineTests {
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 2 })
         try await client.run(["RPUSH", redis.queue.name, message.encoded], deadline: .after(.seconds(2)))
-        #expect(await TestServices.eventually {
-            try await client.run(["LLEN", redis.queue.name], deadline: .after(.seconds(2))).integer == 0
-        })
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(await consumer.drained(redis))
         try await consumer.stop()
         #expect(try TestServices.rowCount(database) == 2)
         #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == "2")

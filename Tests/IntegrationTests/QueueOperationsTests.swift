@@ -12,10 +12,8 @@ import Testing
 /// died while the database hung, replayed into exactly one row each; eviction at a small
 /// `DEAD_LETTER_MAX`; pause and resume; records from before `kind` existed. The CLI is the built
 /// Consumer binary, run as an operator would.
-@Suite(.serialized, .timeLimit(.minutes(4)))
+@Suite(.serialized, .timeLimit(.minutes(4)), .needsTestServers)
 struct QueueOperationsTests {
-    init() throws { try TestServices.require() }
-
     /// Runs `Consumer <arguments>` with the Consumer's settings for `redis`; returns exit status and output.
     static func cli(_ arguments: [String], redis: TestRedis, database: DatabaseSettings) throws -> (status: Int32, output: String) {
         try TestServices.runToEnd(
@@ -70,7 +68,7 @@ struct QueueOperationsTests {
         #expect(await TestServices.eventually { try TestServices.rowCount(database) == 8 })
         let again = try Self.cli(["dead-letters", "replay", "--kind", "max_deliveries"], redis: redis, database: database)
         #expect(again.status == 0 && again.output.contains("replayed 0 dead letters"), "\(again.output)")
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(await live.drained(redis))
         #expect(try TestServices.rowCount(database) == 8)
         #expect(try TestServices.scalar("SELECT COUNT(DISTINCT message_id) FROM `count`", in: database) == "8")
         try await live.stop()
@@ -91,8 +89,7 @@ struct QueueOperationsTests {
         try await client.run(["RPUSH", keys.deadLetters, record], deadline: .after(.seconds(2)))
         let replay = try Self.cli(["dead-letters", "replay", "--id", "op-7"], redis: redis, database: database)
         #expect(replay.status == 0 && replay.output.contains("replayed 1 dead letter (id=op-7)"), "\(replay.output)")
-        #expect(await TestServices.eventually { try await Self.length(redis.queue.name, client) == 0 })
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(await live.drained(redis))
         #expect(try TestServices.rowCount(database) == 1)
         try await live.stop()
         await client.shutdown()
@@ -158,7 +155,7 @@ struct QueueOperationsTests {
         let database = try TestServices.freshDatabase()
         let client = redis.client()
         let shards = redis.shards(on: client)
-        let operations = QueueOperations(queue: shards, history: HistoryRecorder(queue: shards, logger: TestServices.logger))
+        let operations = OperatorActions(queue: shards, history: HistoryRecorder(queue: shards, logger: TestServices.logger))
         #expect(try await operations.pause(origin: "test"))
         let live = RunningConsumer(TestServices.consumerConfiguration(redis: redis, database: database))
         for message in Self.messages(1...3) { _ = try await shards.push([message], deadline: .after(.seconds(2))) }

@@ -12,72 +12,22 @@ import Testing
 
 /// Recovery from a Redis that goes away and comes back, against a redis-server this test starts
 /// on a free loopback port (the shared test Redis must stay up for the other suites).
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(2)), .needsTestServers)
 struct RecoveryTests {
-    init() throws { try TestServices.require() }
-
-    /// A redis-server process of this test's own.
-    final class OwnRedis: @unchecked Sendable {  // used by one test task at a time
-        let port: Int
-        private var process: Process?
-        private let directory: URL
-
-        init() throws {
-            // Below 32768, where Linux starts handing out ephemeral ports to outgoing connections.
-            port = Int.random(in: 17000...19999)
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("count-pipeline-redis-\(port)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try start()
-        }
-
-        func start() throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-            process.arguments = ["--bind", "127.0.0.1", "--port", String(port), "--dir", directory.path, "--save", "", "--appendonly", "yes"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            self.process = process
-        }
-
-        /// Stops it cleanly with SHUTDOWN (it writes its AOF and exits), as an operator would. A signal
-        /// is not used: a child of this test process may inherit a mask that blocks SIGTERM.
-        func stop() {
-            guard let process else { return }
-            if let connection = try? RedisConnection.connect(host: "127.0.0.1", port: port, username: nil, password: nil, timeout: .seconds(1)) {
-                _ = try? connection.run(["SHUTDOWN"], timeout: .seconds(5))
-                connection.close()
-            }
-            for _ in 0..<100 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            self.process = nil
-        }
-
-        deinit {
-            stop()
-            try? FileManager.default.removeItem(at: directory)
-        }
-    }
-
-    private static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> HTTPResponse.Status {
-        try await client.execute(uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{\"count\": \(value)}")) { $0.status }
-    }
-
     @Test func theProducerRecoversByItselfWhenRedisReturns() async throws {
         let redis = try OwnRedis()
         var settings = TestServices.redis()
         settings.settings.port = redis.port
         let configuration = TestServices.producerConfiguration(redis: settings, database: try TestServices.freshDatabase())
         try await buildApplication(configuration, logger: TestServices.logger).test(.router) { client in
-            let ready = await TestServices.eventually(timeout: .seconds(5)) { try await Self.post(client, 1) == .created }
+            let ready = await TestServices.eventually(timeout: .seconds(5)) { try await client.postCount(1).status == .created }
             #expect(ready)
             redis.stop()
-            let whileDown = try await Self.post(client, 2)
+            let whileDown = try await client.postCount(2).status
             #expect(whileDown == .serviceUnavailable)
             try redis.start()
             let restarted = ContinuousClock.now
-            let recovered = await TestServices.eventually(timeout: .seconds(10)) { try await Self.post(client, 3) == .created }
+            let recovered = await TestServices.eventually(timeout: .seconds(10)) { try await client.postCount(3).status == .created }
             #expect(recovered)
             // Recovery is bounded by Redis' own start-up, not by any backoff of ours: the next request reconnects.
             #expect(ContinuousClock.now - restarted < .seconds(3))

@@ -13,10 +13,8 @@ import Testing
 /// Redis ACL users against the test Redis: the least-privilege rules that the deployment gives each
 /// program (terraform/modules/redis/acl/*.tftpl, applied here as they are) are enough for it to work,
 /// and a wrong password is refused clearly, at start and later, without a storm of failed logins.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct RedisAccessTests {
-    init() throws { try TestServices.require() }
-
     /// An ACL user of the test Redis with the deployment's rule for one program.
     struct ACLUser {
         let name: String
@@ -74,14 +72,6 @@ struct RedisAccessTests {
         buildApplication(TestServices.producerConfiguration(redis: redis, database: database), logger: TestServices.logger, metrics: TestServices.metrics)
     }
 
-    static func post(_ client: some TestClientProtocol, _ value: Int) async throws -> (HTTPResponse.Status, [String: Any]) {
-        try await client.execute(
-            uri: "/count", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"count": \#(value)}"#)
-        ) { response in
-            (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
-        }
-    }
-
     @Test func eachProgramWorksWithTheLeastPrivilegeRuleTheDeploymentGivesIt() async throws {
         let queue = TestServices.uniqueName("acl")
         let producerUser = try ACLUser.create(program: "producer", queue: queue)
@@ -97,7 +87,7 @@ struct RedisAccessTests {
         let backends = ProducerBackends(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
         try await buildApplication(configuration, backends: backends, logger: TestServices.logger).test(.live) { client in
             for value in 1...20 {
-                let status = try await Self.post(client, value).0
+                let status = try await client.postCount(value).status
                 #expect(status == .created)
             }
             // Once the Consumer has made the schema, the Producer's reads work under its rule too.
@@ -146,7 +136,7 @@ struct RedisAccessTests {
         let consumer = RunningConsumer(consumerConfiguration)
         let operatorRedis = consumerUser.settings(queue: queue).client()
         let operatorQueue = consumerUser.settings(queue: queue).shards(on: operatorRedis)
-        let operations = QueueOperations(queue: operatorQueue, history: HistoryRecorder(queue: operatorQueue, logger: TestServices.logger))
+        let operations = OperatorActions(queue: operatorQueue, history: HistoryRecorder(queue: operatorQueue, logger: TestServices.logger))
         let producerRedis = producerUser.settings(queue: queue)
         var producerConfiguration = ProducerConfiguration(redis: producerRedis.settings, queue: producerRedis.queue, database: database)
         producerConfiguration.adminToken = "acl-test-admin-token-0123"
@@ -186,13 +176,14 @@ struct RedisAccessTests {
         defer { try? user.delete() }
         let database = try TestServices.freshDatabase()
         try await Self.producer(redis: user.settings(queue: queue), database: database).test(.live) { client in
-            #expect(try await Self.post(client, 1).0 == .created)
+            #expect(try await client.postCount(1).status == .created)
 
             try Self.admin(["ACL", "SETUSER", user.name, "resetpass", ">rotated-\(user.password)"])
             try Self.admin(["CLIENT", "KILL", "USER", user.name])
             let started = ContinuousClock.now
             for value in 2...31 {
-                let (status, body) = try await Self.post(client, value)
+                let posted = try await client.postCount(value)
+                let (status, body) = (posted.status, posted.json)
                 #expect(status == .serviceUnavailable)
                 #expect(body["error"] as? String == "queue_refused")
                 let message = body["message"] as? String ?? ""
@@ -207,7 +198,7 @@ struct RedisAccessTests {
 
             // The password is put back (a rotation finished): the Producer serves again by itself.
             try Self.admin(["ACL", "SETUSER", user.name, "resetpass", ">\(user.password)"])
-            let recovered = await TestServices.eventually(timeout: .seconds(40)) { try await Self.post(client, 99).0 == .created }
+            let recovered = await TestServices.eventually(timeout: .seconds(40)) { try await client.postCount(99).status == .created }
             #expect(recovered)
         }
     }

@@ -4,10 +4,8 @@ import Testing
 
 /// Many commands in flight on one connection: each caller gets its own reply, and a command past
 /// its deadline fails and takes its connection with it, so no later command can get its reply.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(1)), .needsTestServers)
 struct RedisPipeliningTests {
-    init() throws { try TestServices.require() }
-
     private static func connect() async throws -> RedisConnection {
         let settings = TestServices.redis().settings
         return try await RedisConnection.connect(

@@ -4,10 +4,8 @@ import Testing
 
 /// TLS to Redis through swift-nio-ssl, on whichever hiredis this build links (Debian 12's 0.14
 /// has no TLS of its own), against a redis-server of the test's own that speaks only TLS.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct RedisTLSTests {
-    init() throws { try TestServices.require() }
-
     /// The certificate names localhost and 127.0.0.1: a name is checked as SNI, an address as
     /// such, and REDIS_TLS_SERVER_NAME stands in for the host connected to.
     @Test(arguments: [("127.0.0.1", nil), ("localhost", nil), ("127.0.0.1", "localhost")] as [(String, String?)])
@@ -46,7 +44,7 @@ struct RedisTLSTests {
         let consumer = RunningConsumer(TestServices.consumerConfiguration(redis: consumerSettings, database: database))
         try await RedisAccessTests.producer(redis: settings, database: database).test(.live) { client in
             for value in 1...20 {
-                let status = try await RedisAccessTests.post(client, value).0
+                let status = try await client.postCount(value).status
                 #expect(status == .created)
             }
             let drained = await TestServices.eventually { try TestServices.rowCount(database) == 20 }

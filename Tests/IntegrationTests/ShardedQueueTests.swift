@@ -9,10 +9,8 @@ import Testing
 
 /// A queue of several shards (`REDIS_QUEUE_SHARDS`) on the test Redis: the Consumer serves every
 /// shard in turn, and the guarantees hold per shard (a dead consumer's batch is reclaimed).
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(2)), .needsTestServers)
 struct ShardedQueueTests {
-    init() throws { try TestServices.require() }
-
     private static func envelopes(_ range: Range<Int>, prefix: String) -> [String] {
         range.map { QueueMessage(id: "\(prefix)-\($0)", count: Int64($0), enqueuedAtMilliseconds: 1).encoded }
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import ServiceLifecycle
 import Database
@@ -16,11 +19,30 @@ import Testing
 enum TestServices {
     static let environment = ProcessInfo.processInfo.environment
 
-    /// Fails with a clear message when the suite runs without the servers (use `./dev test`).
-    static func require() throws {
+    /// Why the integration suites cannot run here, or nil when the servers `./dev test` starts are
+    /// up: the flag it sets, and Redis and MariaDB accepting connections on their ports. Looked at once.
+    static let missingServers: String? = {
         guard environment["COUNT_PIPELINE_TEST_SERVICES"] == "1" else {
-            throw SetupError(description: "integration tests need the servers that `./dev test` starts; run ./dev test")
+            return "needs the Redis and MariaDB that `./dev test swift` starts (COUNT_PIPELINE_TEST_SERVICES is not 1)"
         }
+        for (name, fallback) in [("REDIS_PORT", 16380), ("DB_PORT", 13307)] {
+            let port = Int(environment[name] ?? "") ?? fallback
+            guard acceptsConnections(port: port) else { return "needs a server on 127.0.0.1:\(port) (\(name)); nothing accepts connections there" }
+        }
+        return nil
+    }()
+
+    /// Whether something listens on the loopback port (a TCP connect, closed at once).
+    static func acceptsConnections(port: Int) -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     struct SetupError: Error, CustomStringConvertible {
@@ -189,10 +211,12 @@ struct DatabaseServer: Sendable, CustomTestStringConvertible {
 
 /// A Consumer running in this process, stopped gracefully (SIGTERM's path) by `stop()`.
 final class RunningConsumer: Sendable {
+    let id: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     init(_ configuration: ConsumerConfiguration) {
+        id = configuration.consumerID
         let consumer = buildConsumer(configuration, logger: TestServices.logger, metrics: TestServices.metrics)
         let group = ServiceGroup(configuration: .init(services: [consumer], logger: TestServices.logger))
         self.group = group
@@ -202,6 +226,21 @@ final class RunningConsumer: Sendable {
     func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
+    }
+
+    /// Waits until `redis`'s queue and this consumer's processing list are both empty: everything it
+    /// fetched is committed and acknowledged, so its rows and dead letters are final. What a test
+    /// waits for before it checks that nothing more arrived (never a fixed sleep).
+    func drained(_ redis: TestRedis, timeout: Duration = .seconds(20)) async -> Bool {
+        let client = redis.client(poolSize: 1)
+        let keys = QueueKeys(queue: redis.queue.name)
+        let drained = await TestServices.eventually(timeout: timeout) {
+            let lengths = try await client.pipeline(
+                [["LLEN", keys.queue], ["LLEN", keys.processing(consumer: self.id)]], routingKey: keys.queue, deadline: .after(.seconds(2)))
+            return lengths.map(\.integer) == [0, 0]
+        }
+        await client.shutdown()
+        return drained
     }
 }
 
@@ -236,5 +275,13 @@ extension RedisClient {
     @discardableResult
     func pipeline(_ commands: [[String]], deadline: Deadline) async throws -> [RedisValue] {
         try await pipeline(commands, routingKey: commands.first?.dropFirst().first, deadline: deadline)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs a suite only where the test servers are up (`TestServices.missingServers`); elsewhere
+    /// Swift Testing reports it skipped, with the reason, and `swift test` still passes.
+    static var needsTestServers: Self {
+        .enabled(if: TestServices.missingServers == nil, Comment(rawValue: TestServices.missingServers ?? "the test servers are up"))
     }
 }

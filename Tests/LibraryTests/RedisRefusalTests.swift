@@ -5,9 +5,9 @@ import Testing
 /// failover means the connection points at a replica, so it is closed and the retry goes out anew.
 @Suite struct RedisRefusalTests {
     @Test func aRedisReadOnlyReplyIsToldApartFromOtherErrors() {
-        #expect(RedisValue.error("READONLY You can't write against a read only replica.").isReadOnlyRefusal)
-        #expect(!RedisValue.error("LOADING Redis is loading the dataset in memory").isReadOnlyRefusal)
-        #expect(!RedisValue.bulk(Array("READONLY".utf8)).isReadOnlyRefusal)
-        #expect(!RedisValue.status("OK").isReadOnlyRefusal)
+        #expect(RedisValue.error("READONLY You can't write against a read only replica.").isReadOnlyReplicaError)
+        #expect(!RedisValue.error("LOADING Redis is loading the dataset in memory").isReadOnlyReplicaError)
+        #expect(!RedisValue.bulk(Array("READONLY".utf8)).isReadOnlyReplicaError)
+        #expect(!RedisValue.status("OK").isReadOnlyReplicaError)
     }
 }

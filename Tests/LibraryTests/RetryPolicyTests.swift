@@ -68,7 +68,7 @@ import Synchronization
     }
 }
 
-@Suite struct RefusalBackoffTests {
+@Suite struct LoginBackoffTests {
     /// A clock the test moves by hand.
     final class ManualClock: Sendable {
         private let offset = Mutex(Duration.zero)
@@ -81,7 +81,7 @@ import Synchronization
 
     @Test func aRefusalIsRepeatedWithoutConnectingUntilItsDelayPassesAndTheDelayDoubles() async throws {
         let clock = ManualClock()
-        let backoff = RefusalBackoff(now: { clock.now })
+        let backoff = LoginBackoff(now: { clock.now })
         var attempts = 0
         let refuse = { () throws(RedisError) -> Int in
             attempts += 1
@@ -107,7 +107,7 @@ import Synchronization
 
     @Test func heldRefusalsSayHowLongUntilTheNextTry() async {
         let clock = ManualClock()
-        let backoff = RefusalBackoff(now: { clock.now })
+        let backoff = LoginBackoff(now: { clock.now })
         _ = try? await backoff.attempt { () throws(RedisError) -> Int in throw Self.wrongPassword }
         clock.advance(.milliseconds(250))
         await #expect {
@@ -118,7 +118,7 @@ import Synchronization
     }
 
     @Test func anUnreachableServerIsNotHeldBack() async {
-        let backoff = RefusalBackoff()
+        let backoff = LoginBackoff()
         var attempts = 0
         for _ in 0..<3 {
             _ = try? await backoff.attempt { () throws(RedisError) -> Int in

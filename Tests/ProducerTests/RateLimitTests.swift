@@ -38,6 +38,30 @@ import Testing
         #expect(buckets.trackedClients == 1)
     }
 
+    /// Room is made from the least recently used end only: the oldest bucket that has refilled
+    /// goes, one used since stays, and a table full of refilling buckets sends newcomers to overflow.
+    @Test func theLeastRecentlyUsedRefilledBucketMakesRoom() {
+        var buckets = TokenBuckets(settings: RateLimitSettings(perSecond: 1, burst: 2), capacity: 3)
+        _ = buckets.take("a", now: 0)  // a refills (1 of 2 tokens missing) at 1
+        _ = buckets.take("b", now: 0.5)
+        _ = buckets.take("c", now: 0.7)
+        _ = buckets.take("a", now: 0.9)  // a used again: now the newest, 0.9 tokens, full again at 2
+        // At 1.6 b (full at 1.5) is the oldest and refilled: it alone makes room for d (c is full at 1.7).
+        #expect(buckets.take("d", now: 1.6) == .allowed)
+        #expect(buckets.trackedClients == 3)
+        // a kept its state: 0.9 tokens at 0.9, 1.6 by 1.6, so one take and no second.
+        #expect(buckets.take("a", now: 1.6) == .allowed)
+        #expect(buckets.take("a", now: 1.6) == .limited(retryAfterSeconds: 1))
+        // At 1.7 c, now the oldest and refilled, goes for e; then the oldest, d, is still refilling,
+        // so f shares the overflow bucket.
+        #expect(buckets.take("e", now: 1.7) == .allowed)
+        #expect(buckets.trackedClients == 3)
+        #expect(buckets.take("f", now: 1.7) == .allowed)
+        #expect(buckets.trackedClients == 3)
+        #expect(buckets.take("f", now: 1.7) == .allowed)
+        #expect(buckets.take("g", now: 1.7) == .limited(retryAfterSeconds: 1), "f and g share one overflow bucket of 2")
+    }
+
     @Test func clientsBeyondTheTableShareOneBucket() {
         var buckets = TokenBuckets(settings: settings, capacity: 1)
         _ = buckets.take("tracked", now: 0)

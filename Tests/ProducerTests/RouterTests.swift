@@ -53,7 +53,7 @@ import Testing
     }
 
     private func operations(counts: FixedCounts) -> some ApplicationProtocol {
-        Application(router: buildOperationsRouter(Self.configuration(), dependencies: Self.dependencies(counts: counts)))
+        Application(router: buildProbesAndMetricsRouter(Self.configuration(), dependencies: Self.dependencies(counts: counts)))
     }
 
     private func json(_ buffer: ByteBuffer) throws -> [String: Any] {

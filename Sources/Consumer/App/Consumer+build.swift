@@ -52,5 +52,5 @@ func buildProbeRouter(
         redis: { try await queue.redis.ping(deadline: $0) },
         database: { deadline in try await database.withConnection(deadline: deadline) { _ = try $0.query("SELECT 1") } },
         ownState: credentials.merging(["batch": { stuck.problem }]) { $1 })
-    return buildOperationsRouter(probes: probes, metrics: metrics)
+    return buildProbesAndMetricsRouter(probes: probes, metrics: metrics)
 }

@@ -15,7 +15,6 @@ struct ConsumerCommand: AsyncParsableCommand {
         discussion: "Configured by environment variables (REDIS_HOST, DB_HOST, ...); every variable is in docs/configuration.md.",
         subcommands: [
             Run.self, HealthCheckCommand<ConsumerProbe>.self, DatabaseSetupCommand.self, DeadLettersCommand.self, QueueCommand.self,
-            WriteBenchmarkCommand.self,
         ],
         defaultSubcommand: Run.self)
 }

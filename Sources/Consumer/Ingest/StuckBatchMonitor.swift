@@ -17,16 +17,24 @@ final class StuckBatchMonitor: Sendable {
 
     private let failing = Mutex<Failing?>(nil)
     private let gauge = Gauge(label: MetricName.stuckBatchSeconds)
+    /// The monotonic clock and Unix time in ms (a test's own, stepped by hand).
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let unixMilliseconds: @Sendable () -> UInt64
 
-    init(threshold: Duration) {
+    init(
+        threshold: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        unixMilliseconds: @escaping @Sendable () -> UInt64 = UnixTime.milliseconds
+    ) {
         self.threshold = threshold
+        self.now = now
+        self.unixMilliseconds = unixMilliseconds
     }
 
     /// The batch in hand failed (again) with `error`.
     func failed(with error: any Error) {
         failing.withLock { failing in
             if failing == nil {
-                failing = Failing(since: .now, sinceUnixMilliseconds: UnixTime.milliseconds(), lastError: "\(error)")
+                failing = Failing(since: now(), sinceUnixMilliseconds: unixMilliseconds(), lastError: "\(error)")
             } else {
                 failing?.lastError = "\(error)"
             }
@@ -41,14 +49,15 @@ final class StuckBatchMonitor: Sendable {
     }
 
     func refreshGauge() {
-        gauge.record(failing.withLock { $0.map { (ContinuousClock.now - $0.since).seconds } ?? 0 })
+        gauge.record(failing.withLock { $0.map { (now() - $0.since).seconds } ?? 0 })
     }
 
     /// What `/ready` reports while the batch is stuck, nil otherwise.
     var problem: String? {
         failing.withLock { failing in
-            guard let failing, ContinuousClock.now - failing.since >= threshold else { return nil }
-            let seconds = Int((ContinuousClock.now - failing.since).seconds)
+            let failedFor = failing.map { now() - $0.since }
+            guard let failing, let failedFor, failedFor >= threshold else { return nil }
+            let seconds = Int(failedFor.seconds)
             return "the batch in hand has failed for \(seconds) s (STUCK_BATCH_AFTER_MS); last error: \(failing.lastError)"
         }
     }
@@ -56,7 +65,7 @@ final class StuckBatchMonitor: Sendable {
     /// Since when (Unix ms) the batch is stuck, for the heartbeat; nil while it is not.
     var stuckSinceUnixMilliseconds: UInt64? {
         failing.withLock { failing in
-            guard let failing, ContinuousClock.now - failing.since >= threshold else { return nil }
+            guard let failing, now() - failing.since >= threshold else { return nil }
             return failing.sinceUnixMilliseconds
         }
     }

@@ -23,7 +23,7 @@ struct ProducerDependencies: Sendable {
     /// Exposed at `/metrics` on the operations port; nil leaves the route out (tests that do not bootstrap metrics).
     var metrics: PrometheusCollectorRegistry?
     /// Queue history and operations (`/history`, `/admin/...`); nil leaves those routes out.
-    var operationsSupport: OperationsSupport? = nil
+    var operationsSupport: HistoryAndAdminRoutes? = nil
     /// `/ready`'s `db_credentials` / `redis_credentials` checks when the credentials come from secrets.
     var credentialChecks: [String: Probes.StateCheck] = [:]
 }
@@ -51,7 +51,7 @@ struct ProducerBackends {
             recovery: DependencyRecovery(dependency: "the database", logger: logger))
         dependencies = ProducerDependencies(
             queue: coalescer, counts: DatabaseCountReader(database: database), inspector: RedisQueueInspector(queue: workQueue),
-            instanceName: InstanceName.current, metrics: metrics, operationsSupport: OperationsSupport(queue: workQueue, history: history),
+            instanceName: InstanceName.current, metrics: metrics, operationsSupport: HistoryAndAdminRoutes(queue: workQueue, history: history),
             credentialChecks: secrets.readinessChecks)
     }
 }
@@ -84,7 +84,7 @@ func buildApplication(_ configuration: ProducerConfiguration, backends: Producer
 /// The operations server on OPS_HTTP_PORT, with no limits meant for strangers: only the network reaches it.
 func buildOperationsApplication(_ configuration: ProducerConfiguration, dependencies: ProducerDependencies, logger: Logger) -> some ApplicationProtocol {
     Application(
-        router: buildOperationsRouter(configuration, dependencies: dependencies),
+        router: buildProbesAndMetricsRouter(configuration, dependencies: dependencies),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.opsHttpPort), serverName: "count-pipeline"),
         logger: logger)
 }
@@ -137,8 +137,8 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
 
 /// The operations routes (/metrics, /ready with the failing server's own words, /health), for
 /// OPS_HTTP_PORT: reachable inside the network only.
-func buildOperationsRouter(_ configuration: ProducerConfiguration, dependencies: ProducerDependencies) -> Router<BasicRequestContext> {
-    buildOperationsRouter(probes: probes(configuration, dependencies: dependencies, hostname: dependencies.hostname), metrics: dependencies.metrics)
+func buildProbesAndMetricsRouter(_ configuration: ProducerConfiguration, dependencies: ProducerDependencies) -> Router<BasicRequestContext> {
+    buildProbesAndMetricsRouter(probes: probes(configuration, dependencies: dependencies, hostname: dependencies.hostname), metrics: dependencies.metrics)
 }
 
 private func probes(_ configuration: ProducerConfiguration, dependencies: ProducerDependencies, hostname: String) -> Probes {

@@ -5,14 +5,14 @@ import Message
 import Queue
 
 /// `/admin/...` (and `/api/admin/...`), served only when `ADMIN_TOKEN` is set: the CLI's actions
-/// over HTTP, through the same `QueueOperations`, so they act alike and write the same audit line.
+/// over HTTP, through the same `OperatorActions`, so they act alike and write the same audit line.
 ///
 ///     GET  admin/dead-letters/summary            GET  admin/dead-letters?kind=K&limit=N
 ///     GET  admin/dead-letters/{id}               POST admin/dead-letters/replay {"kind"|"id"|"all", "limit", "rate", "dry_run"}
 ///     POST admin/dead-letters/purge {"kind"|"id"|"all", "yes": true}
 ///     GET  admin/queue/status                    POST admin/queue/pause, POST admin/queue/resume
 struct AdminController<Context: RequestContext>: Sendable {
-    let operations: QueueOperations
+    let operations: OperatorActions
     let queue: QueueShards
     let token: String
     let requestTimeout: Duration

@@ -23,7 +23,7 @@ struct WriteTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private static func refusal(_ code: String, _ message: String) -> APIError {
-        Refusal.writeToken.count()
+        RejectionReason.writeToken.count()
         return APIError(status: .unauthorized, code: code, message: message,
                  headers: [.wwwAuthenticate: #"Bearer realm="count-pipeline""#])
     }

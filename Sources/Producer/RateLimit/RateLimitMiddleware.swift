@@ -28,7 +28,7 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
             peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor],
             trustedHops: limiter.trustedProxyHops)
         if case .limited(let seconds) = limiter.take(client) {
-            Refusal.rateLimited.count()
+            RejectionReason.rateLimited.count()
             context.logger.info("rate limited", metadata: ["client": "\(client)"])
             throw APIError(status: .tooManyRequests, code: "rate_limited",
                            message: "too many values from this client; wait \(seconds) s before sending again", retryAfterSeconds: seconds)

@@ -78,7 +78,7 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func refuse(_ context: ChannelHandlerContext) {
-        Refusal.tooManyConnections.count()
+        RejectionReason.tooManyConnections.count()
         let requestID = RequestID().description
         if connections.refused() {
             logger.warning("connection limit reached: refusing new connections with 503 until some close", metadata: [

@@ -65,7 +65,7 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func writeJSON(for error: HTTPParserError, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let requestID = RequestID().description
         let refusal = Self.answer(for: error, maxHeaderBytes: maxHeaderBytes)
-        (error == .headerOverflow ? Refusal.headersTooLarge : .malformedRequest).count()
+        (error == .headerOverflow ? RejectionReason.headersTooLarge : .malformedRequest).count()
         logger.info("request refused by the HTTP decoder", metadata: [
             "hb.request.id": "\(requestID)", "status": "\(refusal.status.code)", "error": "\(error)",
             "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",

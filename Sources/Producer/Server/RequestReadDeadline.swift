@@ -69,7 +69,7 @@ final class RequestReadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     private func expire(_ context: ChannelHandlerContext) {
-        Refusal.requestTimeout.count()
+        RejectionReason.requestTimeout.count()
         let requestID = RequestID().description
         logger.warning("request did not arrive whole in time; answering 408 and closing", metadata: [
             "hb.request.id": "\(requestID)", "peer": "\(context.channel.remoteAddress?.description ?? "unknown")",

@@ -10,14 +10,22 @@ actor ClusterRouter {
     private let seed: RedisNodeAddress
     private let fetchSlots: FetchSlots
     private let minimumRefreshInterval: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private var map = ClusterSlotMap()
     private var isStale = true
     private var refreshedAt: ContinuousClock.Instant?
     private var refreshing: Task<ClusterSlotMap, any Error>?
 
-    init(seed: RedisNodeAddress, minimumRefreshInterval: Duration = .milliseconds(100), fetchSlots: @escaping FetchSlots) {
+    /// - Parameters:
+    ///   - now: the clock behind `minimumRefreshInterval` (a test's own, to step it by hand).
+    ///   - fetchSlots: reads `CLUSTER SLOTS` from one node (a fake in the unit tests).
+    init(
+        seed: RedisNodeAddress, minimumRefreshInterval: Duration = .milliseconds(100),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, fetchSlots: @escaping FetchSlots
+    ) {
         self.seed = seed
         self.minimumRefreshInterval = minimumRefreshInterval
+        self.now = now
         self.fetchSlots = fetchSlots
     }
 
@@ -44,7 +52,7 @@ actor ClusterRouter {
             adopt(try await refreshing.value)
             return
         }
-        if let refreshedAt, !map.isEmpty, ContinuousClock.now - refreshedAt < minimumRefreshInterval { return }
+        if let refreshedAt, !map.isEmpty, now() - refreshedAt < minimumRefreshInterval { return }
         // The seed first (a configuration endpoint follows the cluster by itself), then every primary
         // known so far: the seed may be the node that just failed.
         let candidates = [seed] + map.primaries.filter { $0 != seed }
@@ -63,7 +71,7 @@ actor ClusterRouter {
         }
         refreshing = task
         defer { refreshing = nil }
-        refreshedAt = .now
+        refreshedAt = now()
         adopt(try await task.value)
     }
 

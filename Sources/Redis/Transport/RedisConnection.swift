@@ -11,7 +11,9 @@ public final class RedisConnection: Sendable {
     private let channel: any Channel
     private let failure: RedisChannelHandler.Failure
 
-    private init(address: RedisNodeAddress, channel: any Channel, failure: RedisChannelHandler.Failure) {
+    /// Over a channel whose pipeline ends in a `RedisChannelHandler` recording into `failure`
+    /// (`connect` makes one; the unit tests make one on NIO's embedded channel).
+    init(address: RedisNodeAddress, channel: any Channel, failure: RedisChannelHandler.Failure) {
         self.address = address
         self.channel = channel
         self.failure = failure

@@ -1,4 +1,5 @@
 import Message
+import Redis
 
 /// A record of the dead-letter list as read back (DESIGN.md, "Queue message"). Records written
 /// before `kind`, `id` and `deliveries` existed (`{reason, raw, consumer, ts}`) stay readable: their
@@ -62,7 +63,7 @@ public struct DeadLetterRecord: Sendable, Equatable {
             case .string(let id)? = members.first(where: { $0.key == "id" })?.value {
             return id
         }
-        return "sha1:" + SHA1.hex(Array(raw.utf8))
+        return "sha1:" + RedisScript.sha1Hex(Array(raw.utf8))
     }
 
     /// The record as one JSON object, in the contract's field order.

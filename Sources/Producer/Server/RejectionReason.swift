@@ -3,7 +3,7 @@ import Observability
 
 /// Why the public port turned a client away, counted in `count_pipeline_rejected_total{reason}`
 /// beside the queue's own `high_water`, so an operator sees floods, drips and bad tokens.
-enum Refusal: String, CaseIterable {
+enum RejectionReason: String, CaseIterable {
     case tooManyConnections = "too_many_connections"
     case requestTimeout = "request_timeout"
     case headersTooLarge = "headers_too_large"

@@ -89,9 +89,9 @@ public struct DeadLetterStore: Sendable {
             ).string.flatMap { Int64($0) } ?? 0
             while limit.map({ result.taken < $0 }) ?? true {
                 let most = min(perChunk, (limit ?? Int.max) - result.taken)
-                let reply = try await shard.redis.run(
-                    ["EVAL", QueueScripts.takeDeadLetters, "3", shard.keys.deadLetters, shard.keys.queue, shard.keys.deadLettersEvicted,
-                     action.rawValue] + selector.scriptArguments + [String(start), String(evictedSeen), String(Self.chunkSize), String(most)],
+                let reply = try await shard.redis.evaluate(
+                    QueueScripts.takeDeadLetters, keys: [shard.keys.deadLetters, shard.keys.queue, shard.keys.deadLettersEvicted],
+                    arguments: [action.rawValue] + selector.scriptArguments + [String(start), String(evictedSeen), String(Self.chunkSize), String(most)],
                     routingKey: shard.keys.queue, deadline: chunkDeadline())
                 let values = reply.array ?? []
                 guard values.count >= 4, let taken = values[0].integer, let looked = values[1].integer,

@@ -1,4 +1,8 @@
 import CMariaDB
+import Database
+
+// The benchmark's one C call beyond the Database module: the session stays the only owner of its
+// handle, lent here for one statement (`DatabaseConnection.liveHandle`).
 
 extension DatabaseConnection {
     /// Runs `sql`, a `LOAD DATA LOCAL INFILE` statement, with `data` as the file's content: libmariadb's
@@ -6,7 +10,7 @@ extension DatabaseConnection {
     /// and whatever file name the server asks for, it only ever gets `data`. Returns the affected rows.
     /// The session must have been opened with `localData: true`, and the server must allow it
     /// (MariaDB does by default, MySQL 8 and later only with `local_infile=ON`).
-    public func loadData(_ sql: String, from data: [UInt8]) throws(DatabaseError) -> UInt64 {
+    func loadData(_ sql: String, from data: [UInt8]) throws(DatabaseError) -> UInt64 {
         let handle = try liveHandle()
         let source = LocalDataSource(data)
         let userdata = Unmanaged.passRetained(source)

@@ -3,15 +3,16 @@ import Database
 import Message
 import Settings
 
-/// `Consumer write-benchmark`: how fast the configured database takes the Consumer's rows by each
+/// `WriteBenchmark` (built beside the programs, run by bench/run.sh): how fast the configured database takes the Consumer's rows by each
 /// write path it could use, for the same rows: multi-row prepared `INSERT … ON DUPLICATE KEY UPDATE`
 /// at several statement sizes, and `LOAD DATA LOCAL INFILE … IGNORE` fed from memory, each with the
 /// counter update in the same transaction; and what the unique key costs, today's
 /// `message_id VARCHAR(64)` against a 16-byte binary key. Each run gets a scratch database
 /// (`<DB_NAME>_bench_<n>`), dropped afterwards; the user needs CREATE and DROP on it.
+@main
 struct WriteBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "write-benchmark",
+        commandName: "WriteBenchmark",
         abstract: "Measure the database's bulk write paths for the Consumer's rows (scratch databases <DB_NAME>_bench_*).")
 
     @Option(help: "Rows per measurement.")

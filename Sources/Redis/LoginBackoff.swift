@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// The wait doubles from `policy.initialDelay` up to `policy.maxDelay` while refusals continue,
 /// so a password rotated on the server is picked up within `maxDelay`; one success resets it.
-public final class RefusalBackoff: Sendable {
+public final class LoginBackoff: Sendable {
     private struct State {
         var refusal: RedisError?
         /// The credential that was refused: a newer one (a rotated secret) is tried at once.

@@ -4,7 +4,7 @@ import Logging
 /// (`Consumer dead-letters ...`, `Consumer queue ...`) and the Producer's `/admin/...` routes, so
 /// both act the same way and both write the audit line: one per state-changing action, saying
 /// what, which records, how many, and from where.
-public struct QueueOperations: Sendable {
+public struct OperatorActions: Sendable {
     public let deadLetters: DeadLetterStore
     public let control: QueueControl
     private let history: HistoryRecorder

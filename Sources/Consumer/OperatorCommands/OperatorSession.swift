@@ -17,7 +17,7 @@ import Glibc
 struct OperatorSession {
     let redis: RedisClient
     let queue: QueueShards
-    let operations: QueueOperations
+    let operations: OperatorActions
 
     /// Who acts, for the audit line: the CLI on this host, as this user.
     static var origin: String {
@@ -46,7 +46,7 @@ struct OperatorSession {
         }
         let queue = QueueShards(redis: redis, settings: settings.1)
         let logger = Logger(label: "Consumer")
-        return OperatorSession(redis: redis, queue: queue, operations: QueueOperations(queue: queue, history: HistoryRecorder(queue: queue, logger: logger)))
+        return OperatorSession(redis: redis, queue: queue, operations: OperatorActions(queue: queue, history: HistoryRecorder(queue: queue, logger: logger)))
     }
 
     /// Runs `body` with a session, closes it, and turns a failure into one line on stderr and exit 1.

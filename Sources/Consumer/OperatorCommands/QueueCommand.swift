@@ -31,7 +31,7 @@ struct QueueCommand: AsyncParsableCommand {
 
     /// Pause or resume (`action`, which says whether it changed anything), and say which it was.
     static func change(
-        _ action: (QueueOperations, String) async throws -> Bool, done: String, unchanged: String
+        _ action: (OperatorActions, String) async throws -> Bool, done: String, unchanged: String
     ) async throws {
         try await OperatorSession.run { session in
             print(try await action(session.operations, OperatorSession.origin) ? done : unchanged)

@@ -3,7 +3,7 @@ import Queue
 
 /// What `/history` and `/admin/...` work on: the queue, its history, and the operations the CLI
 /// shares. The admin routes are added only when `ADMIN_TOKEN` is set; without it they do not exist (404).
-struct OperationsSupport: Sendable {
+struct HistoryAndAdminRoutes: Sendable {
     let queue: QueueShards
     let history: HistoryRecorder
 
@@ -11,7 +11,7 @@ struct OperationsSupport: Sendable {
         HistoryController<Context>(history: HistoryReader(queue: queue), requestTimeout: configuration.requestTimeout).addRoutes(to: group)
         if let token = configuration.adminToken {
             AdminController<Context>(
-                operations: QueueOperations(queue: queue, history: history), queue: queue, token: token,
+                operations: OperatorActions(queue: queue, history: history), queue: queue, token: token,
                 requestTimeout: configuration.requestTimeout
             ).addRoutes(to: group)
         }

@@ -123,7 +123,15 @@ let package = Package(
             dependencies: ["Settings", "Observability", "Resilience", "Message", "Redis", "Queue", "Database"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Settings", "Message", "Database"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsumerTests",
+            dependencies: [
+                "Consumer", "Settings", "Message", "Database", "Queue", "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProducerTests",
             dependencies: [

@@ -13,9 +13,12 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
     // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
     let redis = RedisClient(settings: configuration.redis, poolSize: 4)
     let queue = QueueShards(redis: redis, settings: configuration.queue)
-    let database = DatabaseClient(settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout)
-    let writer = RowWriter(
-        batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
+    // A session per writer, and one for the probes.
+    let database = DatabaseClient(
+        settings: configuration.database, poolSize: configuration.writeSessions + 1, ioTimeout: configuration.databaseTimeout)
+    let rows = DatabaseRowStore(
+        database: database, writer: RowWriter(batchSize: configuration.batchSize), sessions: configuration.writeSessions,
+        firstStatsShard: Int.random(in: 0..<CountSchema.statsShards))
     let stuck = StuckBatchMonitor(threshold: configuration.stuckBatchAfter)
     let history = HistoryRecorder(queue: queue, logger: logger)
     var app = Application(
@@ -27,9 +30,7 @@ func buildConsumer(_ configuration: ConsumerConfiguration, logger: Logger, metri
         HistoryFlusher(history: history),
         Liveness(configuration: configuration, queue: queue, stuck: stuck, history: history, logger: logger),
         QueueGauges(queue: queue, interval: configuration.metricsInterval, cloudWatch: configuration.cloudWatch, logger: logger),
-        IngestLoop(
-            configuration: configuration, queue: queue, database: database, writer: writer, stuck: stuck, history: history,
-            logger: logger))
+        IngestLoop(configuration: configuration, queue: queue, rows: rows, stuck: stuck, history: history, logger: logger))
     return app
 }
 

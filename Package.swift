@@ -161,7 +161,15 @@ let package = Package(
             dependencies: ["Secrets", "Curl", "Settings", "Message", "Database", "Redis"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Settings", "Message", "Database"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsumerTests",
+            dependencies: [
+                "Consumer", "Settings", "Message", "Database", "Queue", "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProducerTests",
             dependencies: [

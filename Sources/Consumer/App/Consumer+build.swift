@@ -17,11 +17,13 @@ func buildConsumer(
     // Threads: the ingest loop's blocking wait, heartbeats, gauges, probes.
     let redis = RedisClient(settings: configuration.redis, poolSize: 4, recovery: DependencyRecovery(dependency: "Redis", logger: logger))
     let queue = QueueShards(redis: redis, settings: configuration.queue)
+    // A session per writer, and one for the probes.
     let database = DatabaseClient(
-        settings: configuration.database, poolSize: 2, ioTimeout: configuration.databaseTimeout,
+        settings: configuration.database, poolSize: configuration.writeSessions + 1, ioTimeout: configuration.databaseTimeout,
         recovery: DependencyRecovery(dependency: "the database", logger: logger))
-    let writer = RowWriter(
-        batchSize: configuration.batchSize, statsShard: Int.random(in: 0..<CountSchema.statsShards))
+    let rows = DatabaseRowStore(
+        database: database, writer: RowWriter(batchSize: configuration.batchSize), sessions: configuration.writeSessions,
+        firstStatsShard: Int.random(in: 0..<CountSchema.statsShards))
     let stuck = StuckBatchMonitor(threshold: configuration.stuckBatchAfter)
     let history = HistoryRecorder(queue: queue, logger: logger)
     var app = Application(
@@ -35,9 +37,7 @@ func buildConsumer(
         HistoryFlusher(history: history),
         Liveness(configuration: configuration, queue: queue, stuck: stuck, history: history, logger: logger),
         QueueGauges(queue: queue, interval: configuration.metricsInterval, cloudWatch: configuration.cloudWatch, logger: logger),
-        IngestLoop(
-            configuration: configuration, queue: queue, database: database, writer: writer, stuck: stuck, history: history,
-            logger: logger))
+        IngestLoop(configuration: configuration, queue: queue, rows: rows, stuck: stuck, history: history, logger: logger))
     return app
 }
 

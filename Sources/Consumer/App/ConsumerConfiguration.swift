@@ -17,6 +17,8 @@ struct ConsumerConfiguration: Sendable {
     var consumerID: String
     /// Most messages per transaction.
     var batchSize = 500
+    /// Database sessions writing batches at once, so one batch is sent while another commits.
+    var writeSessions = 2
     /// Wait on the server for work (BLMOVE) instead of polling with backoff.
     var blockingFetch = true
     /// How long one blocking wait for work lasts.
@@ -53,6 +55,7 @@ struct ConsumerConfiguration: Sendable {
         httpPort = try env.port("CONSUMER_HTTP_PORT", default: httpPort)
         consumerID = try env.identifier("CONSUMER_ID", default: consumerID)
         batchSize = try env.integer("CONSUMER_BATCH_SIZE", default: batchSize, in: 1...5000)
+        writeSessions = try env.integer("DB_WRITE_SESSIONS", default: writeSessions, in: 1...8)
         blockingFetch = try env.boolean("REDIS_BLOCKING_FETCH", default: blockingFetch)
         blockFor = try env.milliseconds("CONSUMER_BLOCK_MS", default: 1000, in: 10...30_000)
         heartbeatInterval = try env.milliseconds("HEARTBEAT_INTERVAL_MS", default: 2000, in: 100...60_000)

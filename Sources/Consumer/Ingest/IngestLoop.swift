@@ -13,17 +13,17 @@ import Resilience
 ///
 /// Entries the database refuses for good are isolated and dead-lettered (`RowWriter`); anything
 /// else that fails is retried with backoff, and a batch failing for longer than
-/// `STUCK_BATCH_AFTER_MS` is reported stuck. On SIGTERM it takes no new batch, and gives the one
+/// `STUCK_BATCH_AFTER_MS` is reported stuck. On SIGTERM it takes no new batch, and gives the ones
 /// in hand `SHUTDOWN_GRACE_MS` (`ShutdownGrace`). While the queue is paused (`Consumer queue
 /// pause`) it takes no new batch and looks again every `CONSUMER_BLOCK_MS`.
 struct IngestLoop: Service {
     let configuration: ConsumerConfiguration
-    let queue: QueueShards
-    let database: DatabaseClient
-    let writer: RowWriter
+    let queue: any BatchQueue
+    let rows: any RowStore
     let stuck: StuckBatchMonitor
-    let history: HistoryRecorder
+    let history: any IngestHistory
     let logger: Logger
+    let clock: IngestClock
     let warnings: RepeatedWarnings
     let evictions: EvictionReport
     var retry = RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .seconds(5))
@@ -34,16 +34,16 @@ struct IngestLoop: Service {
     private let duplicates = Counter(label: MetricName.duplicates)
 
     init(
-        configuration: ConsumerConfiguration, queue: QueueShards, database: DatabaseClient, writer: RowWriter,
-        stuck: StuckBatchMonitor, history: HistoryRecorder, logger: Logger
+        configuration: ConsumerConfiguration, queue: any BatchQueue, rows: any RowStore, stuck: StuckBatchMonitor,
+        history: any IngestHistory, logger: Logger, clock: IngestClock = IngestClock()
     ) {
         self.configuration = configuration
         self.queue = queue
-        self.database = database
-        self.writer = writer
+        self.rows = rows
         self.stuck = stuck
         self.history = history
         self.logger = logger
+        self.clock = clock
         self.warnings = RepeatedWarnings(logger: logger)
         self.evictions = EvictionReport(deadLetterMax: configuration.deadLetterMax, logger: logger)
     }
@@ -57,102 +57,94 @@ struct IngestLoop: Service {
             logger.info("drained and stopped", metadata: ["consumer": "\(consumer)"])
         } else {
             logger.warning(
-                "SHUTDOWN_GRACE_MS ran out before the batch in hand was committed; it stays in this consumer's processing list, where another consumer reclaims it",
+                "SHUTDOWN_GRACE_MS ran out before the batches in hand were committed; they stay in this consumer's processing list, where another consumer reclaims them",
                 metadata: ["consumer": "\(consumer)"])
         }
     }
 
-    /// One batch at a time in its transaction, with Redis working beside it: while batch n is being
-    /// written, the acknowledge of batch n−1 and the fetch of batch n+1 run, so neither server waits
-    /// for the other. At most three batches are this consumer's at once (n−1 committed, n in its
-    /// transaction, n+1 fetched), all of them in its processing list until acknowledged, in order.
+    /// Keeps the database busy: up to `DB_WRITE_SESSIONS` batches in their transactions at once,
+    /// each on its own session, so batch n+1 is sent while batch n commits; Redis works beside
+    /// them: the batch after is fetched and decoded ahead, and each committed batch acknowledged,
+    /// in fetch order (`WriteWindow`). Every batch stays in this consumer's processing list until
+    /// its acknowledge, so one whose commit reply was lost comes back and is recognised by its
+    /// message ids.
     private func consume() async throws {
         guard try await unlessShuttingDown({ try await prepareSchema() }) != nil,
             try await unlessShuttingDown({ try await register() }) != nil
         else { return }
-        var next = 0
-        var idlePolls = 0
-        var paused = false
-        var committed: CommittedBatch?
-        var inHand: FetchedBatch?
-        while true {
-            guard let batch = inHand else {
-                if let done = committed {
-                    try await acknowledge(done)
-                    committed = nil
+        try await withThrowingTaskGroup(of: Written.self) { group in
+            var window = WriteWindow(sessions: configuration.writeSessions)
+            var next = 0
+            var idlePolls = 0
+            var paused = false
+            while true {
+                // Not cancelled when shutdown begins: a batch fetched is in hand and gets the grace period.
+                if let start = window.startNext() {
+                    group.addTask { [self] in
+                        Written(sequence: start.sequence, session: start.session, batch: try await write(start.batch, session: start.session))
+                    }
                 }
-                guard !Task.isShuttingDownGracefully else { return }
-                let fetched: Fetch
-                do {
-                    fetched = try await fetchBatch(startingAt: next)
-                } catch where Task.isShuttingDownGracefully {
-                    return
+                for done in window.takeAcknowledgeable() { try await acknowledge(done) }
+                if window.ready == nil, !Task.isShuttingDownGracefully {
+                    if window.writing > 0 {
+                        if let batch = await fetchAhead(startingAt: next, window: window) {
+                            window.fetched(batch)
+                            next = (batch.shard + 1) % queue.shardCount
+                        }
+                    } else {
+                        let fetched: Fetch
+                        do {
+                            fetched = try await fetchBatch(startingAt: next, window: window)
+                        } catch where Task.isShuttingDownGracefully {
+                            return
+                        }
+                        if (fetched == .paused) != paused {
+                            paused.toggle()
+                            logger.notice(paused ? "the queue is paused: taking no new batch until it is resumed" : "the queue is resumed")
+                        }
+                        switch fetched {
+                        case .paused:
+                            // BLMOVE would return at once while values wait: sleep for a poll instead.
+                            guard try await unlessShuttingDown({ [clock, configuration] in try await clock.sleep(configuration.blockFor) }) != nil
+                            else { return }
+                        case .empty:
+                            _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(onShard: next, idlePolls: idlePolls) }
+                            next = (next + 1) % queue.shardCount
+                            idlePolls += 1
+                        case .batch(let batch):
+                            window.fetched(batch)
+                            next = (batch.shard + 1) % queue.shardCount
+                            idlePolls = 0
+                        }
+                    }
                 }
-                if (fetched == .paused) != paused {
-                    paused.toggle()
-                    logger.notice(paused ? "the queue is paused: taking no new batch until it is resumed" : "the queue is resumed")
+                if window.ready != nil, window.hasFreeSession { continue }
+                guard window.writing > 0 else {
+                    if Task.isShuttingDownGracefully, window.isEmpty { return }
+                    continue
                 }
-                switch fetched {
-                case .paused:
-                    // BLMOVE would return at once while values wait: sleep for a poll instead.
-                    guard try await unlessShuttingDown({ try await Task.sleep(for: configuration.blockFor) }) != nil else { return }
-                case .empty:
-                    _ = try await unlessShuttingDown { [next, idlePolls] in try await waitForWork(on: queue.shards[next], idlePolls: idlePolls) }
-                    next = (next + 1) % queue.shards.count
-                    idlePolls += 1
-                case .batch(let batch):
-                    inHand = batch
-                    next = (batch.shard + 1) % queue.shards.count
-                    idlePolls = 0
-                }
-                continue
+                guard let written = try await group.next() else { continue }
+                window.committed(sequence: written.sequence, session: written.session, written.batch)
             }
-            // Not cancelled when shutdown begins: the batches in hand get the grace period.
-            let (acknowledging, first) = (committed, next)
-            async let redisSide = acknowledgeAndPrefetch(acknowledging, whileWriting: batch, startingAt: first)
-            let written = try await write(batch)
-            committed = written
-            inHand = try await redisSide
-            if let prefetched = inHand { next = (prefetched.shard + 1) % queue.shards.count }
         }
     }
 
-    /// A batch as it came from one shard's queue, decoded as it arrives: a prefetched batch is
-    /// decoded while the one before is in its transaction, so the Consumer's own work overlaps the
-    /// database's too.
-    private struct FetchedBatch: Equatable, Sendable {
-        let shard: Int
-        let entries: [[UInt8]]
-        let decoded: DecodedBatch
-
-        init(shard: Int, entries: [[UInt8]]) {
-            self.shard = shard
-            self.entries = entries
-            self.decoded = DecodedBatch(entries: entries)
-        }
+    /// A write that finished: which one, on which session.
+    private struct Written: Sendable {
+        let sequence: Int
+        let session: Int
+        let batch: CommittedBatch
     }
 
-    /// A batch whose rows are committed; its acknowledge (with its dead letters) is still to come.
-    private struct CommittedBatch: Sendable {
-        let shard: Int
-        let entries: [[UInt8]]
-        let deadLetters: [DeadLetter]
-    }
-
-    /// The Redis side of one step: acknowledges the batch committed before, then (unless shutdown has
-    /// begun) fetches the next batch, skipping `writing` where it sits at the head of its shard's list.
-    /// A failed prefetch is only a lost head start: the next fetch after the acknowledge takes over;
-    /// so is a paused queue, which the next fetch reports.
-    private func acknowledgeAndPrefetch(
-        _ committed: CommittedBatch?, whileWriting writing: FetchedBatch, startingAt first: Int
-    ) async throws -> FetchedBatch? {
-        if let committed { try await acknowledge(committed) }
-        guard !Task.isShuttingDownGracefully else { return nil }
+    /// The next batch while writes are under way: one attempt, skipping what the window holds. A
+    /// failure or an empty or paused queue is only a lost head start: the loop waits for a write
+    /// to finish and fetches again after it.
+    private func fetchAhead(startingAt first: Int, window: WriteWindow) async -> FetchedBatch? {
         do {
-            guard case .batch(let next) = try await fetchOnce(startingAt: first, holding: writing) else { return nil }
+            guard case .batch(let next) = try await fetchOnce(startingAt: first, window: window) else { return nil }
             return next
-        } catch where !Task.isCancelled {
-            warnings.warning("fetching the next batch ahead failed; fetching it after this one", metadata: ["error": "\(error)"])
+        } catch {
+            warnings.warning("fetching the next batch ahead failed; fetching it after the writes under way", metadata: ["error": "\(error)"])
             return nil
         }
     }
@@ -179,7 +171,7 @@ struct IngestLoop: Service {
                 },
                 onRetry: logRetry("preparing the schema")
             ) {
-                try await database.withConnection(deadline: .after(.seconds(120))) { try SchemaMigrator.migrate($0) }
+                try await rows.prepareSchema(deadline: .after(.seconds(120)))
             }
             logger.info("schema ready", metadata: ["changes": "\(report.changes.isEmpty ? "none" : report.changes.joined(separator: "; "))"])
         } catch let error as DatabaseError where !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -190,9 +182,9 @@ struct IngestLoop: Service {
     }
 
     private func register() async throws {
-        for shard in queue.shards {
-            try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("registering")) {
-                try await shard.heartbeat(consumer: consumer, deadline: .after(.seconds(2)))
+        for shard in 0..<queue.shardCount {
+            try await retry.run(shouldRetry: { _ in true }, onRetry: logRetry("registering"), sleep: clock.sleep) {
+                try await queue.heartbeat(shard: shard, consumer: consumer, deadline: .after(.seconds(2)))
             }
         }
     }
@@ -207,29 +199,29 @@ struct IngestLoop: Service {
     /// `.paused` when they are paused; retried with backoff while every shard fails. A fetch under way is never cancelled, not even by
     /// SIGTERM: Redis may have moved its entries into the processing list already, and then they are
     /// in hand and get committed. Only the waits between retries end when shutdown begins.
-    private func fetchBatch(startingAt first: Int) async throws -> Fetch {
+    private func fetchBatch(startingAt first: Int, window: WriteWindow) async throws -> Fetch {
         try await retry.run(
             shouldRetry: { _ in !Task.isShuttingDownGracefully }, onRetry: logRetry("fetching"),
-            sleep: { delay in try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
+            sleep: { [clock] delay in try await cancelWhenGracefulShutdown { try await clock.sleep(delay) } }
         ) {
-            try await fetchOnce(startingAt: first, holding: nil)
+            try await fetchOnce(startingAt: first, window: window)
         }
     }
 
     /// One attempt of `fetchBatch`. A shard that fails (its primary failing over) is passed over; only
-    /// when all fail does it throw. `holding`: the batch in hand, which heads its shard's list. A
+    /// when all fail does it throw. `window`: the batches in hand, which head their shards' lists. A
     /// paused shard still hands back a batch left in this consumer's processing list, so every shard
     /// is asked even while paused.
-    private func fetchOnce(startingAt first: Int, holding: FetchedBatch?) async throws -> Fetch {
+    private func fetchOnce(startingAt first: Int, window: WriteWindow) async throws -> Fetch {
         var failure: (any Error)?
         var answered = false
         var paused = false
-        for offset in queue.shards.indices {
-            let shard = (first + offset) % queue.shards.count
+        for offset in 0..<queue.shardCount {
+            let shard = (first + offset) % queue.shardCount
             do {
-                let fetched = try await queue.shards[shard].fetchBatch(
-                    consumer: consumer, limit: configuration.batchSize,
-                    skipping: holding?.shard == shard ? holding?.entries.count ?? 0 : 0, deadline: .after(.seconds(2)))
+                let fetched = try await queue.fetchBatch(
+                    shard: shard, consumer: consumer, limit: configuration.batchSize,
+                    skipping: window.heldEntries(onShard: shard), deadline: .after(.seconds(2)))
                 answered = true
                 switch fetched {
                 case .paused: paused = true
@@ -238,9 +230,9 @@ struct IngestLoop: Service {
                 }
             } catch {
                 failure = error
-                if queue.shards.count > 1 {
+                if queue.shardCount > 1 {
                     warnings.warning("fetching from a queue shard failed; trying the next", metadata: [
-                        "queue": "\(queue.shards[shard].keys.queue)", "error": "\(error)",
+                        "queue": "\(queue.name(ofShard: shard))", "error": "\(error)",
                     ])
                 }
             }
@@ -252,45 +244,39 @@ struct IngestLoop: Service {
     /// Blocks on the server until work arrives, or, where blocking commands are unavailable, sleeps
     /// with a backoff from 5 ms to 250 ms. With several shards it waits on one at a time, for a
     /// share of `blockFor`, so work arriving on any of them is seen within about `blockFor`.
-    private func waitForWork(on shard: WorkQueue, idlePolls: Int) async throws {
+    private func waitForWork(onShard shard: Int, idlePolls: Int) async throws {
         if configuration.blockingFetch {
             do {
-                let share = max(configuration.blockFor / queue.shards.count, .milliseconds(50))
-                try await shard.waitForWork(blockFor: share, deadline: .after(.seconds(2)))
+                let share = max(configuration.blockFor / queue.shardCount, .milliseconds(50))
+                try await queue.waitForWork(shard: shard, blockFor: share, deadline: .after(.seconds(2)))
             } catch where !Task.isCancelled {
                 warnings.warning("waiting for work failed", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(200))
+                try await clock.sleep(.milliseconds(200))
             }
         } else {
             let delay = RetryPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(250), jitter: 0)
                 .baseDelay(attempt: idlePolls)
-            try await Task.sleep(for: delay)
+            try await clock.sleep(delay)
         }
     }
 
-    /// Inserts the batch's rows, isolating what the database refuses; retries until that holds (or,
-    /// after SIGTERM, until the grace period ends).
-    private func write(_ fetched: FetchedBatch) async throws -> CommittedBatch {
+    /// Inserts the batch's rows on write session `session`, isolating what the database refuses;
+    /// retries until that holds (or, after SIGTERM, until the grace period ends). A retry after a
+    /// commit whose reply was lost finds the rows by their message ids and adds none twice. A
+    /// deadlock with another session or consumer (1213) is retried like any passing failure.
+    private func write(_ fetched: FetchedBatch, session: Int) async throws -> CommittedBatch {
         let batch = fetched.decoded
-        let started = ContinuousClock.now
-        let outcome = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("inserting")) {
-            try await database.withConnection(deadline: .after(configuration.databaseTimeout)) { [writer, messages = batch.messages] connection in
-                do {
-                    return try writer.write(messages, on: connection)
-                } catch let error as DatabaseError where error.meansSchemaIsMissing {
-                    // Someone dropped or replaced the table while we ran: rebuild it, then retry the batch.
-                    _ = try SchemaMigrator.migrate(connection)
-                    throw error
-                }
-            }
+        let started = clock.now()
+        let outcome = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("inserting"), sleep: clock.sleep) {
+            try await rows.write(batch.messages, session: session, deadline: .after(configuration.databaseTimeout))
         }
         stuck.succeeded()
-        insertDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+        insertDuration.recordNanoseconds(Int64((clock.now() - started).seconds * 1e9))
         batchSize.record(fetched.entries.count)
         inserted.increment(by: outcome.inserted)
         duplicates.increment(by: outcome.duplicates + batch.duplicatesInBatch)
-        history.add(HistoryField.inserted, outcome.inserted)
-        history.add(HistoryField.duplicates, outcome.duplicates + batch.duplicatesInBatch)
+        history.count(HistoryField.inserted, outcome.inserted)
+        history.count(HistoryField.duplicates, outcome.duplicates + batch.duplicatesInBatch)
         logger.debug("batch committed", metadata: [
             "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates + batch.duplicatesInBatch)",
             "dead": "\(batch.deadLetters.count + outcome.refused.count)",
@@ -303,14 +289,13 @@ struct IngestLoop: Service {
 
     /// Drops a committed batch from its processing list and stores its dead letters; retried until done.
     private func acknowledge(_ committed: CommittedBatch) async throws {
-        let shard = queue.shards[committed.shard]
-        let eviction = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging")) {
-            try await shard.acknowledge(
-                consumer: consumer, batch: committed.entries, deadLetters: committed.deadLetters,
+        let eviction = try await retry.run(shouldRetry: { _ in true }, onRetry: logFailure("acknowledging"), sleep: clock.sleep) {
+            try await queue.acknowledge(
+                shard: committed.shard, consumer: consumer, batch: committed.entries, deadLetters: committed.deadLetters,
                 deadLetterLimit: configuration.deadLetterMax, deadline: .after(.seconds(2)))
         }
-        evictions.report(eviction, queue: shard.keys.queue)
-        history.add(HistoryField.deadLettered, committed.deadLetters.count)
+        evictions.report(eviction, queue: queue.name(ofShard: committed.shard))
+        history.count(HistoryField.deadLettered, committed.deadLetters.count)
         record(committed.deadLetters)
     }
 
@@ -347,8 +332,8 @@ struct IngestLoop: Service {
     private func deregister() async {
         let deadline = Deadline.after(.milliseconds(250))
         await Task { [queue, consumer] in
-            for shard in queue.shards {
-                try? await shard.deregister(consumer: consumer, deadline: deadline)
+            for shard in 0..<queue.shardCount {
+                try? await queue.deregister(shard: shard, consumer: consumer, deadline: deadline)
             }
         }.value
     }

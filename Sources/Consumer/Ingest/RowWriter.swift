@@ -7,8 +7,6 @@ import Message
 /// stand alone; every other message is still committed.
 struct RowWriter: Sendable {
     let batchSize: Int
-    /// Counter row this consumer adds to (spread over consumers to avoid one hot row).
-    let statsShard: Int
 
     struct Outcome: Equatable {
         var inserted = 0
@@ -30,38 +28,21 @@ struct RowWriter: Sendable {
     /// and which the database refused. Errors worth retrying (`DatabaseError.Disposition.retry`)
     /// are thrown: nothing of the batch is lost then, rows already committed by a half stay
     /// unique by their message ids when the batch is tried again.
-    func write(_ messages: [QueueMessage], on connection: DatabaseConnection) throws -> Outcome {
-        try write(messages[...], on: connection)
+    /// `statsShard`: the counter row to add the new rows to.
+    func write(_ messages: [QueueMessage], on session: some RowTransactions, statsShard: Int) throws -> Outcome {
+        try write(messages[...], on: session, statsShard: statsShard)
     }
 
-    private func write(_ messages: ArraySlice<QueueMessage>, on connection: DatabaseConnection) throws -> Outcome {
+    private func write(_ messages: ArraySlice<QueueMessage>, on session: some RowTransactions, statsShard: Int) throws -> Outcome {
         guard !messages.isEmpty else { return Outcome() }
         do {
-            return try insertInOneTransaction(messages, on: connection)
+            let inserted = try session.insertSkippingPresent(messages, chunk: batchSize, statsShard: statsShard)
+            return Outcome(inserted: inserted, duplicates: messages.count - inserted)
         } catch let error as DatabaseError where error.disposition == .refusal {
             guard messages.count > 1 else { return Outcome(refused: [Refusal(index: messages.startIndex, error: error)]) }
             let middle = messages.startIndex + messages.count / 2
-            return try write(messages[..<middle], on: connection) + write(messages[middle...], on: connection)
-        }
-    }
-
-    private func insertInOneTransaction(_ messages: ArraySlice<QueueMessage>, on connection: DatabaseConnection) throws -> Outcome {
-        try connection.transaction {
-            var inserted: UInt64 = 0
-            var offset = messages.startIndex
-            for size in Self.chunkSizes(total: messages.count, fullChunk: batchSize) {
-                let chunk = messages[offset..<offset + size]
-                offset += size
-                let values = chunk.flatMap { message -> [DatabaseValue] in
-                    [.integer(message.count), .text(message.id), .unsignedInteger(message.enqueuedAtMilliseconds)]
-                }
-                inserted += try connection.prepared(Self.insertStatement(rows: size)).execute(values)
-            }
-            if inserted > 0 {
-                try connection.prepared("UPDATE count_stats SET rows_count = rows_count + ? WHERE shard = ?")
-                    .execute([.unsignedInteger(inserted), .integer(Int64(statsShard))])
-            }
-            return Outcome(inserted: Int(inserted), duplicates: messages.count - Int(inserted))
+            return try write(messages[..<middle], on: session, statsShard: statsShard)
+                + write(messages[middle...], on: session, statsShard: statsShard)
         }
     }
 
@@ -86,5 +67,35 @@ struct RowWriter: Sendable {
         let row = "(?, ?, FROM_UNIXTIME(? / 1000), NOW(3))"
         return "INSERT INTO `count` (count_value, message_id, enqueued_at, inserted_at) VALUES "
             + Array(repeating: row, count: rows).joined(separator: ", ") + " ON DUPLICATE KEY UPDATE message_id = message_id"
+    }
+}
+
+/// One database session as `RowWriter` writes through it: `DatabaseConnection` in the Consumer, a
+/// fake in the unit tests of the bisection.
+protocol RowTransactions {
+    /// In one transaction: inserts `messages` (statements of at most `chunk` rows), skipping ids
+    /// already present, adds the number of new rows to counter row `statsShard`, and commits.
+    /// Returns how many rows were new. On any failure it rolls back and throws the `DatabaseError`.
+    func insertSkippingPresent(_ messages: ArraySlice<QueueMessage>, chunk: Int, statsShard: Int) throws -> Int
+}
+
+extension DatabaseConnection: RowTransactions {
+    func insertSkippingPresent(_ messages: ArraySlice<QueueMessage>, chunk: Int, statsShard: Int) throws -> Int {
+        try transaction {
+            var inserted: UInt64 = 0
+            var offset = messages.startIndex
+            for size in RowWriter.chunkSizes(total: messages.count, fullChunk: chunk) {
+                let values = messages[offset..<offset + size].flatMap { message -> [DatabaseValue] in
+                    [.integer(message.count), .text(message.id), .unsignedInteger(message.enqueuedAtMilliseconds)]
+                }
+                offset += size
+                inserted += try prepared(RowWriter.insertStatement(rows: size)).execute(values)
+            }
+            if inserted > 0 {
+                try prepared("UPDATE count_stats SET rows_count = rows_count + ? WHERE shard = ?")
+                    .execute([.unsignedInteger(inserted), .integer(Int64(statsShard))])
+            }
+            return Int(inserted)
+        }
     }
 }

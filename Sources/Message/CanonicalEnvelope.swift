@@ -13,43 +13,15 @@ enum CanonicalEnvelope {
     private static let beforeTimestamp = Array(#","ts":"#.utf8)
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> QueueMessage? {
-        var reader = Reader(bytes: bytes)
+        var reader = CanonicalJSONReader(bytes: bytes)
         guard reader.skip(opening) else { return nil }
         let idStart = reader.position
         while let byte = reader.peek, byte != UInt8(ascii: "\"") { reader.position += 1 }
         let id = String(decoding: bytes[idStart..<reader.position], as: UTF8.self)
-        guard MessageID.isValid(id), reader.skip(beforeCount),
-            let count = reader.integer(allowingMinus: true).flatMap({ Int64($0) }),
-            reader.skip(beforeTimestamp),
-            let timestamp = reader.integer(allowingMinus: false).flatMap({ UInt64($0) }),
-            reader.skip([UInt8(ascii: "}")]), reader.position == bytes.count
+        guard MessageID.isValid(id), reader.skip(beforeCount), let count = reader.int64(allowingMinus: true),
+            reader.skip(beforeTimestamp), let timestamp = reader.uint64(),
+            reader.skip([UInt8(ascii: "}")]), reader.isAtEnd
         else { return nil }
         return QueueMessage(id: id, count: count, enqueuedAtMilliseconds: timestamp)
-    }
-
-    private struct Reader {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var position = 0
-
-        var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
-
-        mutating func skip(_ literal: [UInt8]) -> Bool {
-            guard bytes.count - position >= literal.count,
-                literal.indices.allSatisfy({ bytes[position + $0] == literal[$0] })
-            else { return false }
-            position += literal.count
-            return true
-        }
-
-        /// A JSON integer literal (`0`, or a digit 1-9 and more digits; `-` first where allowed), as text.
-        mutating func integer(allowingMinus: Bool) -> String? {
-            let start = position
-            if allowingMinus, peek == UInt8(ascii: "-") { position += 1 }
-            let firstDigit = position
-            while let byte = peek, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { position += 1 }
-            let digits = position - firstDigit
-            guard digits > 0, digits == 1 || bytes[firstDigit] != UInt8(ascii: "0") else { return nil }
-            return String(decoding: bytes[start..<position], as: UTF8.self)
-        }
     }
 }

@@ -44,7 +44,7 @@ struct ProducerBackends {
         let workQueue = QueueShards(redis: redis, settings: configuration.queue)
         history = HistoryRecorder(queue: workQueue, logger: logger)
         coalescer = PushCoalescer(
-            queue: workQueue, workerCount: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
+            target: workQueue, concurrentPushes: configuration.redis.poolSize, batchLimit: configuration.pushBatchLimit,
             highWaterMark: configuration.queueHighWaterMark, history: history, logger: logger)
         database = DatabaseClient(
             settings: configuration.database, ioTimeout: configuration.requestTimeout,
@@ -70,9 +70,9 @@ func buildApplication(_ configuration: ProducerConfiguration, backends: Producer
         server: .boundedHTTP1(limits: configuration.limits, logger: logger),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "count-pipeline"),
         logger: logger)
-    // Shut down in reverse: the public server first (the Application's own), then the push workers
-    // drain, the last history counts are written, the pools close, and the operations server (which
-    // answers /health while the rest drains) goes last; the secrets stay fresh until then.
+    // Shut down in reverse: the public server first (the Application's own), then the pushes still
+    // waiting drain, the last history counts are written, the pools close, and the operations server
+    // (which answers /health while the rest drains) goes last; the secrets stay fresh until then.
     for service in backends.secrets.services { app.addServices(service) }
     app.addServices(
         buildOperationsApplication(configuration, dependencies: backends.dependencies, logger: logger),
@@ -97,7 +97,7 @@ func buildRouter(_ configuration: ProducerConfiguration, dependencies: ProducerD
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: CORSMiddleware(
         allowOrigin: configuration.corsAllowOrigin == "*" ? .all : .custom(configuration.corsAllowOrigin),
-        allowHeaders: [.contentType, .accept, .authorization, HTTPField.Name("Idempotency-Key")!],
+        allowHeaders: [.contentType, .accept, .authorization, .idempotencyKey],
         allowMethods: [.get, .post, .options],
         exposedHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate"],
         maxAge: .seconds(600)))
@@ -149,7 +149,7 @@ private func probes(_ configuration: ProducerConfiguration, dependencies: Produc
         ownState: dependencies.credentialChecks)
 }
 
-/// Closes the Redis and MariaDB pools last, after the server and the push workers have drained.
+/// Closes the Redis and MariaDB pools last, after the server and the waiting pushes have drained.
 struct ClientShutdown: Service {
     let redis: RedisClient
     let database: DatabaseClient

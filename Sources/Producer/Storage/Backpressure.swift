@@ -1,4 +1,3 @@
-import Queue
 import Resilience
 import Synchronization
 
@@ -31,7 +30,7 @@ final class Backpressure: Sendable {
         }
     }
 
-    func isOverHighWaterMark(queue: QueueShards, deadline: Deadline) async throws -> Bool {
+    func isOverHighWaterMark(queue: any PushTarget, deadline: Deadline) async throws -> Bool {
         guard highWaterMark > 0 else { return false }
         let observation = latest.withLock { $0 }
         guard observation.total >= highWaterMark else { return false }

@@ -9,30 +9,58 @@ import Redis
 import Resilience
 import Synchronization
 
-/// Turns many concurrent `POST /count`s into few RPUSHes. A few workers each take everything that
-/// is waiting (up to `batchLimit`) and push it in one command; while a push is in flight, new
-/// requests gather for the next one. With light traffic a request finds an idle worker and is pushed
-/// at once, so batching adds no latency. With `batchLimit` 1 there is nothing to gather: each
-/// request pushes its own value from its own task, pipelined with the others on the connections.
+/// Where the coalescer's pushes go: the queue's shards (`QueueShards`); a fake in the unit tests.
+protocol PushTarget: Sendable {
+    var shardCount: Int { get }
+    /// Appends the payloads in order to one shard; returns which shard and its length afterwards.
+    func push(_ payloads: [String], deadline: Deadline) async throws -> (shard: Int, length: Int64)
+    /// Every shard's length (the high-water check while refusing).
+    func lengths(deadline: Deadline) async throws -> [Int64]
+}
+
+extension QueueShards: PushTarget {
+    var shardCount: Int { shards.count }
+}
+
+/// Turns many concurrent `POST /count`s into few RPUSHes, without a task of its own: a request that
+/// finds fewer than `concurrentPushes` pushes in flight pushes at once, from its own task (no hop to
+/// a worker and back); the others wait in arrival order. When a push is answered, its waiters are
+/// resumed and the first of the values that gathered meanwhile (up to `batchLimit`) is woken to push
+/// them all in one command. A value whose deadline passes while it waits is answered without being
+/// pushed (nothing was stored), so no request waits beyond its deadline for a turn. With `batchLimit` 1
+/// there is nothing to gather: each request pushes its own value, pipelined on the connections.
 final class PushCoalescer: CountQueueing, Service {
     private struct Waiting {
         let payload: String
         let deadline: Deadline
-        let continuation: CheckedContinuation<Void, any Error>
+        let continuation: CheckedContinuation<Turn, any Error>
+    }
+
+    /// What a waiting request is woken for: its value was pushed by another, or it is to push
+    /// `batch`, whose first value is its own.
+    private enum Turn {
+        case pushed
+        case lead(_ batch: [Waiting])
     }
 
     private struct State {
         var waiting = Deque<Waiting>()
-        var idleWorkers: [CheckedContinuation<Void, Never>] = []
+        /// Pushes in flight; while values wait, this is `concurrentPushes` and each push in flight
+        /// hands the next batch on when answered, so no value is left without a push to come.
+        var pushing = 0
         var draining = false
+        /// `drain()`, waiting for the last push in flight.
+        var drained: CheckedContinuation<Void, Never>?
     }
 
-    private let queue: QueueShards
-    private let workerCount: Int
+    private let target: any PushTarget
+    private let concurrentPushes: Int
     private let batchLimit: Int
     private let backpressure: Backpressure
     private let retry: RetryPolicy
     private let history: HistoryRecorder
+    /// The clock deadlines are read on; the unit tests move it by hand.
+    private let now: @Sendable () -> ContinuousClock.Instant
     /// Under a Redis outage every push fails: one line per few seconds says so, with a count.
     private let warnings: RepeatedWarnings
     private let state = Mutex(State())
@@ -44,20 +72,22 @@ final class PushCoalescer: CountQueueing, Service {
     private let rejected = Counter(label: MetricName.rejected, dimensions: [("reason", "high_water")])
 
     init(
-        queue: QueueShards, workerCount: Int, batchLimit: Int, highWaterMark: Int, retry: RetryPolicy = RetryPolicy(),
-        history: HistoryRecorder, logger: Logger
+        target: any PushTarget, concurrentPushes: Int, batchLimit: Int, highWaterMark: Int, retry: RetryPolicy = RetryPolicy(),
+        history: HistoryRecorder, logger: Logger, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
-        self.queue = queue
-        self.workerCount = workerCount
+        precondition(concurrentPushes > 0 && batchLimit > 0)
+        self.target = target
+        self.concurrentPushes = concurrentPushes
         self.batchLimit = batchLimit
-        self.backpressure = Backpressure(highWaterMark: highWaterMark, shards: queue.shards.count)
+        self.backpressure = Backpressure(highWaterMark: highWaterMark, shards: target.shardCount)
         self.retry = retry
         self.history = history
+        self.now = now
         self.warnings = RepeatedWarnings(logger: logger)
     }
 
     func enqueue(_ message: QueueMessage, deadline: Deadline) async throws {
-        if try await backpressure.isOverHighWaterMark(queue: queue, deadline: deadline) {
+        if try await backpressure.isOverHighWaterMark(queue: target, deadline: deadline) {
             rejected.increment()
             throw QueueRejection(
                 kind: .backpressure,
@@ -67,85 +97,94 @@ final class PushCoalescer: CountQueueing, Service {
             guard !state.withLock({ $0.draining }) else { throw Self.shuttingDown }
             return try await push([message.encoded], deadline: deadline)
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                guard !state.draining else { return (false, nil) }
-                state.waiting.append(Waiting(payload: message.encoded, deadline: deadline, continuation: continuation))
-                return (true, state.idleWorkers.popLast())
+        let payload = message.encoded  // built before the lock, which every request takes
+        let turn = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in
+            enum Next {
+                case refuse, wait
+                case lead([Waiting])
             }
-            if accepted {
-                worker?.resume()
-            } else {
-                continuation.resume(throwing: Self.shuttingDown)
+            let next = state.withLock { state -> Next in
+                guard !state.draining else { return .refuse }
+                state.waiting.append(Waiting(payload: payload, deadline: deadline, continuation: continuation))
+                guard state.pushing < concurrentPushes else { return .wait }
+                // Values wait only while every push is in flight, so this batch is this request's value alone.
+                state.pushing += 1
+                return .lead(takeBatch(&state))
             }
+            switch next {
+            case .refuse: continuation.resume(throwing: Self.shuttingDown)
+            case .wait: break
+            case .lead(let batch): continuation.resume(returning: .lead(batch))
+            }
+        }
+        if case .lead(let batch) = turn {
+            try await lead(batch)
         }
     }
 
     private static let shuttingDown = QueueRejection(kind: .shuttingDown, reason: "the Producer is shutting down; retry on another instance")
 
-    /// Runs the workers until graceful shutdown, then pushes what is still waiting and returns.
+    /// Waits for graceful shutdown, then for what is still waiting to be pushed.
     func run() async {
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for _ in 0..<workerCount {
-                    group.addTask { await self.work() }
-                }
-            }
-        } onGracefulShutdown: {
-            let idle = self.state.withLock { state in
+        try? await gracefulShutdown()
+        await drain()
+    }
+
+    /// Refuses new values from now on and returns once every value that was waiting has been
+    /// pushed (or has failed) and answered.
+    func drain() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
                 state.draining = true
-                defer { state.idleWorkers.removeAll() }
-                return state.idleWorkers
+                guard state.pushing > 0 else { return true }
+                state.drained = continuation
+                return false
             }
-            idle.forEach { $0.resume() }
+            if done { continuation.resume() }
         }
     }
 
-    private func work() async {
-        while let batch = await nextBatch() {
-            await push(batch)
-        }
+    /// Values waiting for a push, and whether new ones are refused: what the unit tests watch.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+    var isDraining: Bool { state.withLock { $0.draining } }
+
+    /// Up to `batchLimit` values from the front of the line.
+    private func takeBatch(_ state: inout State) -> [Waiting] {
+        let count = min(batchLimit, state.waiting.count)
+        defer { state.waiting.removeFirst(count) }
+        return Array(state.waiting.prefix(count))
     }
 
-    /// The next batch, waiting for one if need be; nil once draining and nothing is left.
-    private func nextBatch() async -> [Waiting]? {
-        enum Step {
-            case batch([Waiting])
-            case finished
-            case wait
-        }
-        while true {
-            let step = state.withLock { state -> Step in
-                if !state.waiting.isEmpty {
-                    let count = min(batchLimit, state.waiting.count)
-                    defer { state.waiting.removeFirst(count) }
-                    return .batch(Array(state.waiting.prefix(count)))
-                }
-                return state.draining ? .finished : .wait
-            }
-            switch step {
-            case .batch(let batch): return batch
-            case .finished: return nil
-            case .wait:
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let wakeNow = state.withLock { state -> Bool in
-                        if !state.waiting.isEmpty || state.draining { return true }
-                        state.idleWorkers.append(continuation)
-                        return false
-                    }
-                    if wakeNow { continuation.resume() }
-                }
+    /// Pushes `batch` (the first value is the caller's own), answers the others, hands the next
+    /// batch to its first request, and returns or throws the caller's own outcome.
+    private func lead(_ batch: [Waiting]) async throws {
+        let instant = now()
+        let inTime = batch.map { $0.deadline.instant > instant }
+        let live = zip(batch, inTime).filter(\.1).map(\.0)
+        var outcome: Result<Void, any Error> = .success(())
+        if !live.isEmpty {
+            do {
+                try await push(live.map(\.payload), deadline: live.map(\.deadline).min()!)
+            } catch {
+                outcome = .failure(error)
             }
         }
-    }
-
-    private func push(_ batch: [Waiting]) async {
-        do {
-            try await push(batch.map(\.payload), deadline: batch.map(\.deadline).min()!)
-            batch.forEach { $0.continuation.resume() }
-        } catch {
-            batch.forEach { $0.continuation.resume(throwing: error) }
+        let next = state.withLock { state -> (batch: [Waiting], drained: CheckedContinuation<Void, Never>?) in
+            let batch = takeBatch(&state)
+            guard batch.isEmpty else { return (batch, nil) }
+            state.pushing -= 1
+            guard state.pushing == 0 else { return ([], nil) }
+            defer { state.drained = nil }
+            return ([], state.drained)
         }
+        let late = DeadlineExceededError(operation: "waiting for a turn to push to Redis")
+        for (waiting, wasInTime) in zip(batch, inTime).dropFirst() {
+            waiting.continuation.resume(with: wasInTime ? outcome.map { Turn.pushed } : .failure(late))
+        }
+        if let first = next.batch.first { first.continuation.resume(returning: .lead(next.batch)) }
+        next.drained?.resume()
+        guard inTime[0] else { throw late }
+        try outcome.get()
     }
 
     private func push(_ payloads: [String], deadline: Deadline) async throws {
@@ -153,7 +192,7 @@ final class PushCoalescer: CountQueueing, Service {
         do {
             // A retry goes to the next shard: away from a primary that is failing over, when there are several.
             let pushed = try await retry.run(deadline: deadline.instant, shouldRetry: shouldRetry) {
-                try await queue.push(payloads, deadline: deadline)
+                try await target.push(payloads, deadline: deadline)
             }
             backpressure.observe(shard: pushed.shard, length: pushed.length)
             pushDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
@@ -170,6 +209,6 @@ final class PushCoalescer: CountQueueing, Service {
     /// A shard whose replicas fell short (REDIS_WAIT_REPLICAS) is worth leaving for another one, if any.
     private func shouldRetry(_ error: any Error) -> Bool {
         guard let error = error as? RedisError else { return false }
-        return error.isTransient || (error.kind == .replication && queue.shards.count > 1)
+        return error.isTransient || (error.kind == .replication && target.shardCount > 1)
     }
 }

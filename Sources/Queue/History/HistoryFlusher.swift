@@ -3,7 +3,7 @@ import ServiceLifecycle
 /// Writes a program's gathered history counts once a second, in one pipeline: the push and insert
 /// paths only add to counters in memory, so history costs them no round trip, and a flood of
 /// requests or batches costs Redis nothing extra. A last write follows at shutdown; the programs
-/// shut it down after their push workers or ingest loop have drained.
+/// shut it down after their waiting pushes or ingest loop have drained.
 public struct HistoryFlusher: Service {
     let history: HistoryRecorder
     let interval: Duration

@@ -29,9 +29,9 @@ SMALL_TABLE = 10_000
 GET_COUNT_CONNECTIONS = 4
 
 
-def sql(query, database=None):
-    """Rows of a query run as the MariaDB root user over the local socket."""
-    command = ["mariadb", "--no-defaults", "-uroot", f"--socket={SOCKET}", "-N", "-B"]
+def sql(query, database=None, socket=SOCKET):
+    """Rows of a query run as the root user over the server's local socket (MariaDB's unless told)."""
+    command = ["mariadb", "--no-defaults", "-uroot", f"--socket={socket}", "-N", "-B"]
     if database:
         command += ["-D", database]
     output = subprocess.run(command + ["-e", query], check=True, capture_output=True, text=True).stdout
@@ -109,8 +109,8 @@ def wrk(path, connections, script=None, seconds=None, port=HTTP_PORT):
             "p99_ms": latency(99), "errors": errors}
 
 
-def create_database(name):
-    sql(f"DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}`")
+def create_database(name, socket=SOCKET):
+    sql(f"DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}`", socket=socket)
 
 
 def prefill(queue, count, port=REDIS_PORT, first=1):
@@ -123,8 +123,8 @@ def prefill(queue, count, port=REDIS_PORT, first=1):
         redis("EVAL", script, 1, queue, start, min(start + 99_999, last), now, port=port)
 
 
-def counted_rows(database):
-    return int(sql("SELECT COALESCE(SUM(rows_count), 0) FROM count_stats", database)[0][0])
+def counted_rows(database, socket=SOCKET):
+    return int(sql("SELECT COALESCE(SUM(rows_count), 0) FROM count_stats", database, socket)[0][0])
 
 
 def measure_http(figures):
@@ -226,19 +226,19 @@ def measure_drain(figures):
         figures.append(row(f"Consumer peak RSS, {consumers} consumer(s) draining", rss, "MB", 32, "limit", None, memory, lower_is_better=True))
 
 
-def measure_bulk_ceiling():
+def measure_bulk_ceiling(socket=SOCKET):
     """The same rows through the two plain bulk paths of the mariadb client, into the Consumer's schema:
     multi-row INSERTs of 1 000, and LOAD DATA LOCAL INFILE of one file. Returns both rates (rows/s)."""
     def fresh_table(database):
-        create_database(database)
+        create_database(database, socket)
         sql("CREATE TABLE `count` (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, count_value BIGINT NOT NULL, "
             "message_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL, enqueued_at DATETIME(3) NULL, "
-            "inserted_at DATETIME(3) NULL, UNIQUE KEY uq_count_message_id (message_id)) ENGINE=InnoDB", database)
+            "inserted_at DATETIME(3) NULL, UNIQUE KEY uq_count_message_id (message_id)) ENGINE=InnoDB", database, socket)
 
     def timed(database, source_path, *options):
         started = time.monotonic()
         with open(source_path) as source:
-            subprocess.run(["mariadb", "--no-defaults", "-uroot", f"--socket={SOCKET}", *options, "-D", database], stdin=source, check=True)
+            subprocess.run(["mariadb", "--no-defaults", "-uroot", f"--socket={socket}", *options, "-D", database], stdin=source, check=True)
         return DRAIN_MESSAGES / (time.monotonic() - started)
 
     fresh_table("bench_ceiling")
@@ -260,17 +260,19 @@ def measure_bulk_ceiling():
     return insert_rate, load_rate
 
 
-def measure_write_paths(figures):
+def measure_write_paths(figures, port=None, label=""):
     """Issue 16's comparison: the same rows by each write path the Consumer could use (multi-row prepared
-    INSERT at several sizes, LOAD DATA LOCAL INFILE from memory), with today's VARCHAR(64) key and a 16-byte
-    binary key, each beside the fastest (`WriteBenchmark`, bench/WriteBenchmark; scratch databases bench_write_bench_*)."""
+    INSERT at several sizes, the same as text in larger packets, LOAD DATA LOCAL INFILE from memory), with
+    today's VARCHAR(64) key and a 16-byte binary key, each beside the fastest (`WriteBenchmark`, bench/WriteBenchmark;
+    scratch databases bench_write_bench_*); on the server at `port` (MariaDB's unless told)."""
     rows = 20_000 if QUICK else 200_000
     output = subprocess.run([os.environ["WRITE_BENCHMARK_BIN"], "--json", "--rows", str(rows)],
-                            env={**os.environ, "DB_NAME": "bench_write"}, check=True, capture_output=True, text=True).stdout
+                            env={**os.environ, "DB_NAME": "bench_write", "DB_PORT": port or os.environ["DB_PORT"]},
+                            check=True, capture_output=True, text=True).stdout
     results = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     fastest = max(result["rows_per_second"] for result in results)
     for result in results:
-        figures.append(row(f"write path: {result['path']}, key {result['key']}", result["rows_per_second"], "rows/s", fastest,
+        figures.append(row(f"{label}write path: {result['path']}, key {result['key']}", result["rows_per_second"], "rows/s", fastest,
                            "fastest path rows/s", None, f"{rows:,} rows, counter in the same transaction"))
 
 
@@ -445,6 +447,54 @@ def measure_cluster(figures):
                        single_drain, "1 primary rows/s", None, "all processes share this machine's cores"))
 
 
+# --- The drain on MariaDB and MySQL side by side (issue 23): each server's bulk ceilings, one Consumer
+# with one and with two write sessions (DB_WRITE_SESSIONS), and the write paths from inside the Consumer.
+
+MYSQL_SOCKET = STATE / "mysql" / "mysql.sock"
+
+
+def drain_servers():
+    """(name, port, socket) of each server run.sh started: MariaDB, and MySQL where BENCH_MYSQL_PORT is set."""
+    servers = [("MariaDB", os.environ["DB_PORT"], SOCKET)]
+    if os.environ.get("BENCH_MYSQL_PORT"):
+        servers.append(("MySQL", os.environ["BENCH_MYSQL_PORT"], MYSQL_SOCKET))
+    return servers
+
+
+def measure_drain_servers(figures):
+    for server, port, socket in drain_servers():
+        inserts, loads = measure_bulk_ceiling(socket)
+        figures.append(row(f"{server}: bulk ceiling, client multi-row INSERTs of 1 000, {DRAIN_MESSAGES:,} rows", inserts, "rows/s",
+                           None, None, None, "the Consumer's schema"))
+        figures.append(row(f"{server}: bulk ceiling, client LOAD DATA LOCAL INFILE, {DRAIN_MESSAGES:,} rows", loads, "rows/s",
+                           inserts, "multi-row INSERT rows/s", None, "the Consumer's schema"))
+        for sessions in (1, 2):
+            rate, elapsed, exact, rss, memory = drain_once(server, port, socket, sessions)
+            figures.append(row(f"{server}: Consumer drain, 1 consumer, DB_WRITE_SESSIONS={sessions}", rate, "rows/s", loads,
+                               "LOAD DATA ceiling rows/s", 0.8 if sessions == 2 else None,
+                               f"{elapsed:.1f} s; {rate / inserts:.2f}x the INSERT ceiling; rows {exact:,} (exact: {exact == DRAIN_MESSAGES})"))
+            figures.append(row(f"{server}: Consumer peak RSS, DB_WRITE_SESSIONS={sessions}", rss, "MB", 36, "limit", None, memory,
+                               lower_is_better=True))
+        measure_write_paths(figures, port=port, label=f"{server}: ")
+
+
+def drain_once(server, port, socket, sessions):
+    """One Consumer draining DRAIN_MESSAGES pre-filled envelopes into a fresh database on `server`."""
+    database = queue = f"bench_drain_{server.lower()}_{sessions}"
+    create_database(database, socket)
+    redis("DEL", queue)
+    prefill(queue, DRAIN_MESSAGES)
+    started = time.monotonic()
+    consumer = Program(os.environ["CONSUMER_BIN"], f"consumer-{server.lower()}-{sessions}", database, queue, DB_PORT=port,
+                       CONSUMER_HTTP_PORT=46300 + sessions, CONSUMER_BATCH_SIZE=1000, DB_WRITE_SESSIONS=sessions)
+    wait_until(lambda: counted_rows(database, socket) >= DRAIN_MESSAGES, 600, f"the drain on {server} with {sessions} session(s)")
+    elapsed = time.monotonic() - started
+    rss, memory = consumer.peak_rss_mb(), consumer.memory_note()
+    consumer.stop()
+    exact = int(sql("SELECT COUNT(*) FROM `count`", database, socket)[0][0])
+    return DRAIN_MESSAGES / elapsed, elapsed, exact, rss, memory
+
+
 def row(figure, value, unit, reference, reference_name, target_ratio, note, lower_is_better=False):
     ratio = value / reference if reference else None
     if target_ratio is not None and ratio is not None:
@@ -466,8 +516,8 @@ def machine():
 
 def main():
     figures = []
-    phases = (measure_http, measure_redis_ceiling, measure_drain, measure_write_paths, measure_cluster, measure_get_count,
-              measure_end_to_end)
+    phases = (measure_http, measure_redis_ceiling, measure_drain, measure_write_paths, measure_drain_servers, measure_cluster,
+              measure_get_count, measure_end_to_end)
     chosen = os.environ.get("BENCH_PHASES", "").split()
     unknown = set(chosen) - {phase.__name__.removeprefix("measure_") for phase in phases}
     if unknown:

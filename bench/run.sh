@@ -5,8 +5,9 @@
 # one table and writes it as JSON under bench/results/. Takes about 10 minutes on 2 cores.
 #   bench/run.sh            full run
 #   QUICK=1 bench/run.sh    shorter phases and smaller data (a smoke test of the script, not figures to quote)
-#   BENCH_PHASES="http drain" bench/run.sh    only the phases named (http redis_ceiling drain write_paths cluster
-#                           get_count end_to_end); a partial run, for investigating one figure
+#   BENCH_PHASES="http drain" bench/run.sh    only the phases named (http redis_ceiling drain write_paths
+#                           drain_servers cluster get_count end_to_end); a partial run, for investigating one figure
+#   BENCH_PHASES=drain_servers bench/run.sh   the drain-only run: MariaDB and MySQL (port 43308) side by side
 #   BASELINE_PRODUCER_BIN=/other/build/release/Producer bench/run.sh
 #                           the http phase also measures that Producer and this one in turn, AB_ROUNDS (3)
 #                           rounds (an A/B of a change in one run)
@@ -15,6 +16,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
+# shellcheck source=scripts/lib/mysql.sh
+source scripts/lib/mysql.sh
 scripts/install-deps.sh test
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
 
@@ -37,6 +40,7 @@ cleanup() {
   # The cluster phase's own redis-servers (benchmark.py stops them; this catches an interrupted run).
   for port in 47001 47002 47003; do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
   mariadb_stop "$state"
+  mysql_stop "$state"
 }
 trap cleanup EXIT
 redis_start "$state" "$REDIS_PORT"
@@ -44,5 +48,13 @@ redis_start "$state" "$REDIS_PORT"
 redis-cli -p "$REDIS_PORT" config set appendonly no >/dev/null
 mariadb_start "$state" "$DB_PORT" "$DB_USER" "$DB_PASSWORD"
 mariadb_root "$state" -e "GRANT ALL PRIVILEGES ON \`bench\\_%\`.* TO '$DB_USER'@'127.0.0.1', '$DB_USER'@'localhost'"
+
+# MySQL beside MariaDB for the drain_servers phase (its server comes from the cached sid root, see
+# scripts/lib/mysql.sh); LOAD DATA LOCAL needs local_infile on, which MySQL 8 and later have off.
+if [ -z "${BENCH_PHASES:-}" ] || [[ " $BENCH_PHASES " == *" drain_servers "* ]]; then
+  export BENCH_MYSQL_PORT=43308
+  mysql_start "$state" "$BENCH_MYSQL_PORT" "$DB_USER" "$DB_PASSWORD"
+  mysql_root "$state" -e "SET GLOBAL local_infile = 1; GRANT ALL PRIVILEGES ON \`bench\\_%\`.* TO '$DB_USER'@'127.0.0.1', '$DB_USER'@'localhost'"
+fi
 
 python3 bench/benchmark.py

@@ -114,6 +114,12 @@ package final class DatabaseConnection: BlockingConnection, @unchecked Sendable 
         return rows
     }
 
+    /// Rows the last statement run by `query` changed (inserted, or updated).
+    public var affectedRows: UInt64 {
+        guard let handle else { return 0 }
+        return mysql_affected_rows(handle)
+    }
+
     /// A prepared statement for `sql`, prepared once per connection and reused.
     package func prepared(_ sql: String) throws(DatabaseError) -> PreparedStatement {
         if let statement = statements[sql] { return statement }

@@ -5,7 +5,8 @@ import Settings
 
 /// `WriteBenchmark` (built beside the programs, run by bench/run.sh): how fast the configured database takes the Consumer's rows by each
 /// write path it could use, for the same rows: multi-row prepared `INSERT … ON DUPLICATE KEY UPDATE`
-/// at several statement sizes, and `LOAD DATA LOCAL INFILE … IGNORE` fed from memory, each with the
+/// at several statement sizes, the same INSERT as text with the values in it (larger packets, no
+/// placeholder limit), and `LOAD DATA LOCAL INFILE … IGNORE` fed from memory, each with the
 /// counter update in the same transaction; and what the unique key costs, today's
 /// `message_id VARCHAR(64)` against a 16-byte binary key. Each run gets a scratch database
 /// (`<DB_NAME>_bench_<n>`), dropped afterwards; the user needs CREATE and DROP on it.
@@ -21,6 +22,9 @@ struct WriteBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Rows per transaction for the multi-row INSERT (also the rows per statement).")
     var insertBatches = [100, 500, 2000]
 
+    @Option(help: "Rows per transaction (and statement) for the multi-row INSERT as text.")
+    var textInsertBatches = [1000, 5000]
+
     @Option(help: "Rows per transaction for LOAD DATA LOCAL INFILE.")
     var loadBatches = [500, 2000, 5000]
 
@@ -29,13 +33,14 @@ struct WriteBenchmarkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try loadConfiguration(DatabaseSettings.init(from:))
-        guard rows > 0, (insertBatches + loadBatches).allSatisfy({ 1...50_000 ~= $0 }) else {
+        guard rows > 0, (insertBatches + textInsertBatches + loadBatches).allSatisfy({ 1...50_000 ~= $0 }) else {
             throw ValidationError("--rows must be positive and every batch between 1 and 50000")
         }
         let messages = (0..<rows).map {
             QueueMessage(id: MessageID.make(), count: Int64($0), enqueuedAtMilliseconds: UnixTime.milliseconds())
         }
-        let paths = insertBatches.map { WritePath.insert(batch: $0) } + loadBatches.map { WritePath.loadData(batch: $0) }
+        let paths = insertBatches.map { WritePath.insert(batch: $0) } + textInsertBatches.map { WritePath.textInsert(batch: $0) }
+            + loadBatches.map { WritePath.loadData(batch: $0) }
         var results: [Measurement] = []
         for key in RowKey.allCases {
             for path in paths {
@@ -111,17 +116,19 @@ enum RowKey: String, CaseIterable {
 
 enum WritePath {
     case insert(batch: Int)
+    case textInsert(batch: Int)
     case loadData(batch: Int)
 
     var batch: Int {
         switch self {
-        case .insert(let batch), .loadData(let batch): batch
+        case .insert(let batch), .textInsert(let batch), .loadData(let batch): batch
         }
     }
 
     var name: String {
         switch self {
         case .insert(let batch): "INSERT … ON DUPLICATE KEY UPDATE, \(batch) rows"
+        case .textInsert(let batch): "text INSERT … ON DUPLICATE KEY UPDATE, \(batch) rows"
         case .loadData(let batch): "LOAD DATA LOCAL INFILE … IGNORE, \(batch) rows"
         }
     }
@@ -137,6 +144,12 @@ enum WritePath {
             return try connection.prepared(sql).execute(batch.flatMap {
                 [.integer($0.count), .text($0.id), .unsignedInteger($0.enqueuedAtMilliseconds)]
             })
+        case .textInsert:
+            // One packet of SQL text: the integers formatted, each id quoted by the server's own escaping.
+            let rows = batch.map { "(\($0.count), \(key.value(of: connection.quoted($0.id))), FROM_UNIXTIME(\($0.enqueuedAtMilliseconds) / 1000), NOW(3))" }
+            try connection.query("INSERT INTO `count` (count_value, \(key.column), enqueued_at, inserted_at) VALUES "
+                + rows.joined(separator: ", ") + " ON DUPLICATE KEY UPDATE \(key.column) = \(key.column)")
+            return connection.affectedRows
         case .loadData:
             // Tab-separated: the values are integers and ids of [A-Za-z0-9._:-], nothing to escape.
             var text: [UInt8] = []

@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -138,10 +139,13 @@ def measure_http(figures):
     for connections in (64, 128):
         health = wrk("/health", connections)
         post = coalesced[connections] = wrk("/count", connections, post_script)
+        rss_after_post = producer.memory_mb("VmRSS")
         redis("DEL", "bench_http")
         figures.append(row(f"POST /count req/s, {connections} conns", post["rps"], "req/s", health["rps"], "GET /health req/s", 0.85,
                            f"p50 {post['p50_ms']:.2f} ms, p99 {post['p99_ms']:.2f} ms, errors {post['errors']}; "
                            f"GET /health p50 {health['p50_ms']:.2f} ms, p99 {health['p99_ms']:.2f} ms"))
+    figures.append(row("Producer VmRSS at the end of the 128-connection POST run", rss_after_post, "MB", 48, "limit", None,
+                       "release build, read from /proc the moment wrk finished", lower_is_better=True))
     figures.append(row("Producer peak RSS under load", producer.peak_rss_mb(), "MB", 48, "limit", None,
                        f"after 4 wrk phases, up to 128 connections; {producer.memory_note()}", lower_is_better=True))
     producer.stop()
@@ -495,6 +499,155 @@ def drain_once(server, port, socket, sessions):
     return DRAIN_MESSAGES / elapsed, elapsed, exact, rss, memory
 
 
+# --- The cost curve (issue 23): 1, 2 and 4 Consumers (rows/s) and Producers (POST/s) on one MariaDB and
+# one Redis, with the CPU time every process used, so the table says how the cost grows and who runs out first.
+
+SCALING_COUNTS = (1, 2, 4)
+SCALING_DRAIN_MESSAGES = 50_000 if QUICK else 300_000
+SCALING_WRK_SECONDS = 2 if QUICK else 5
+SCALING_CONNECTIONS = 128
+SCALING_LINES = []  # what measure_scaling measured, printed again as a table after the main one
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (fields 14 and 15 of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_busy_seconds():
+    """CPU seconds all cores spent busy (not idle, not waiting for I/O) so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / CLOCK_TICKS
+
+
+class CPUMeter:
+    """CPU seconds of named processes (and of the whole machine) between start and stop."""
+
+    def __init__(self, processes):
+        self.processes = processes  # name -> list of pids
+        self.started = time.monotonic()
+        self.before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in processes.items()}
+        self.machine_before = machine_busy_seconds()
+
+    def stop(self):
+        """Cores used on average over the interval, by name, plus "machine" and "wall_s"."""
+        wall = time.monotonic() - self.started
+        used = {name: (sum(cpu_seconds(pid) for pid in pids) - self.before[name]) / wall for name, pids in self.processes.items()}
+        used["machine"] = (machine_busy_seconds() - self.machine_before) / wall
+        used["wall_s"] = wall
+        return used
+
+
+def free_ports(count):
+    """Ports nobody listens on now, all different (fixed ones in the ephemeral range can be taken by an
+    outgoing connection): each held open until all are chosen."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+def server_pids():
+    return {"Redis": [int((STATE / "redis" / "redis.pid").read_text())], "MariaDB": [int((STATE / "mariadb" / "mariadb.pid").read_text())]}
+
+
+def cores_note(cores, program):
+    others = ", ".join(f"{name} {cores[name]:.2f}" for name in cores if name not in (program, "machine", "wall_s"))
+    return f"cores used: {program} {cores[program]:.2f}, {others}; machine {cores['machine']:.2f} of {os.cpu_count()}"
+
+
+def scale_consumers(instances):
+    """Rows/s of `instances` Consumers draining a pre-filled queue into one table, and the cores each process used."""
+    database = queue = f"bench_scale_c{instances}"
+    create_database(database)
+    redis("DEL", queue)
+    prefill(queue, SCALING_DRAIN_MESSAGES)
+    consumers = [Program(os.environ["CONSUMER_BIN"], f"consumer-scale-{instances}-{n}", database, queue,
+                         CONSUMER_HTTP_PORT=port, CONSUMER_BATCH_SIZE=1000) for n, port in enumerate(free_ports(instances))]
+    try:
+        meter = CPUMeter({"Consumers": [c.process.pid for c in consumers], **server_pids()})
+        wait_until(lambda: counted_rows(database) >= SCALING_DRAIN_MESSAGES, 600, f"the drain by {instances} Consumer(s)")
+        cores = meter.stop()
+    finally:
+        for consumer in consumers:
+            consumer.stop()
+    exact = int(sql("SELECT COUNT(*) FROM `count`", database)[0][0])
+    if exact != SCALING_DRAIN_MESSAGES:
+        raise SystemExit(f"benchmark: {instances} Consumer(s) wrote {exact} rows of {SCALING_DRAIN_MESSAGES}")
+    return SCALING_DRAIN_MESSAGES / cores["wall_s"], cores
+
+
+def scale_producers(instances, post_script):
+    """POST /count req/s of `instances` Producers on one Redis queue, SCALING_CONNECTIONS connections
+    split between them (one wrk each, at once), and the cores each process used."""
+    database = queue = "bench_scale_p"
+    create_database(database)
+    chosen = free_ports(2 * instances)
+    ports, operations_ports = chosen[:instances], chosen[instances:]
+    producers = [Program(os.environ["PRODUCER_BIN"], f"producer-scale-{instances}-{n}", database, queue,
+                         HTTP_PORT=port, OPS_HTTP_PORT=operations_ports[n]) for n, port in enumerate(ports)]
+    try:
+        for port in ports:
+            wait_until(lambda: http_ok("/health", port=port), 30, f"the Producer on {port}")
+        threads = 2 if instances == 1 else 1
+        command = lambda port: ["wrk", f"-t{threads}", f"-c{SCALING_CONNECTIONS // instances}", f"-d{SCALING_WRK_SECONDS}s", "-s",
+                                str(post_script), f"http://127.0.0.1:{port}/count"]
+        meter = CPUMeter({"Producers": [p.process.pid for p in producers], **server_pids()})
+        loads = [subprocess.Popen(command(port), stdout=subprocess.PIPE, text=True) for port in ports]
+        outputs = [load.communicate()[0] for load in loads]
+        cores = meter.stop()
+        rss = max(p.memory_mb("VmRSS") for p in producers)
+    finally:
+        for producer in producers:
+            producer.stop()
+    redis("DEL", queue)
+    rate = sum(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)) for output in outputs)
+    errors = sum(int(n) for output in outputs for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    if errors:
+        raise SystemExit(f"benchmark: {errors} POSTs were refused with {instances} Producer(s)")
+    return rate, cores, rss
+
+
+def measure_scaling(figures):
+    """The cost curve: each count of Consumers and of Producers with the rate, the rate per instance and
+    per core the program used, and the cores every process used (the next bottleneck is the one near a
+    whole core, or the machine near all of them). wrk's own CPU is the machine's minus the named ones."""
+    post_script = STATE / "post.lua"
+    post_script.write_text('wrk.method = "POST"\nwrk.body = \'{"count": 42}\'\nwrk.headers["Content-Type"] = "application/json"\n')
+    lines = SCALING_LINES
+    for kind, unit in (("Consumers", "rows/s"), ("Producers", "POST/s")):
+        first = None
+        for instances in SCALING_COUNTS:
+            if kind == "Consumers":
+                rate, cores = scale_consumers(instances)
+                extra = f"{SCALING_DRAIN_MESSAGES:,} queued"
+            else:
+                rate, cores, rss = scale_producers(instances, post_script)
+                extra = f"{SCALING_CONNECTIONS} conns in all, {SCALING_WRK_SECONDS} s; largest Producer VmRSS {rss:.1f} MB"
+            first = first or rate
+            per_core = rate / cores[kind] if cores[kind] else 0
+            per_machine_core = rate / cores["machine"] if cores["machine"] else 0
+            figures.append(row(f"scaling: {instances} {kind}, {unit}", rate, unit, first, f"1 {kind[:-1]}", None,
+                               f"{rate / instances:.0f} per instance; {per_core:.0f} per core of the {kind}, "
+                               f"{per_machine_core:.0f} per busy core of the machine; {cores_note(cores, kind)}; {extra}"))
+            lines.append((kind, instances, rate, rate / instances, per_core, per_machine_core, cores))
+    print_scaling_table(lines)
+
+
+def print_scaling_table(lines):
+    print("\nscaling (one MariaDB, one Redis, all on this machine's cores):")
+    print(f"{'':<10} {'n':>2} {'rate/s':>9} {'per inst.':>9} {'per core':>9} {'per machine core':>17}  cores used: program / Redis / MariaDB / machine")
+    for kind, instances, rate, per_instance, per_core, per_machine_core, cores in lines:
+        print(f"{kind:<10} {instances:>2} {rate:>9.0f} {per_instance:>9.0f} {per_core:>9.0f} {per_machine_core:>17.0f}  "
+              f"{cores[kind]:.2f} / {cores['Redis']:.2f} / {cores['MariaDB']:.2f} / {cores['machine']:.2f}", flush=True)
+
+
 def row(figure, value, unit, reference, reference_name, target_ratio, note, lower_is_better=False):
     ratio = value / reference if reference else None
     if target_ratio is not None and ratio is not None:
@@ -517,7 +670,7 @@ def machine():
 def main():
     figures = []
     phases = (measure_http, measure_redis_ceiling, measure_drain, measure_write_paths, measure_drain_servers, measure_cluster,
-              measure_get_count, measure_end_to_end)
+              measure_get_count, measure_end_to_end, measure_scaling)
     chosen = os.environ.get("BENCH_PHASES", "").split()
     unknown = set(chosen) - {phase.__name__.removeprefix("measure_") for phase in phases}
     if unknown:
@@ -537,6 +690,8 @@ def main():
         verdict = {True: "met", False: "MISSED", None: ""}[f["met"]]
         target = (f"{'<=' if 'p99' in f['figure'] or 'RSS' in f['figure'] else '>='}{f['target_ratio']}" if f["target_ratio"] else "")
         print(f"{f['figure']:<66} {f['value']:>12.2f} {f['unit']:<6} {reference:>12} {ratio:>7}  {target:<6} {verdict:<6} {f['note']}")
+    if SCALING_LINES:
+        print_scaling_table(SCALING_LINES)
     out = ROOT / "bench" / "results" / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten to {out.relative_to(ROOT)}")

@@ -187,8 +187,9 @@ struct PipelineTests {
         #expect(try TestServices.rowCount(database) == total)
         #expect(try TestServices.scalar("SELECT COUNT(DISTINCT message_id) FROM `count`", in: database) == String(total))
         #expect(try TestServices.scalar("SELECT SUM(rows_count) FROM count_stats", in: database) == String(total))
-        let shards = try TestServices.scalar("SELECT COUNT(*) FROM count_stats WHERE rows_count > 0", in: database)
-        #expect(shards == "1" || shards == "2")
+        // Each consumer adds to one counter row per write session (DB_WRITE_SESSIONS, 2), rows that may overlap.
+        let shards = try #require(Int(try TestServices.scalar("SELECT COUNT(*) FROM count_stats WHERE rows_count > 0", in: database) ?? ""))
+        #expect((1...4).contains(shards))
         await client.shutdown()
     }
 

@@ -176,17 +176,3 @@ struct RedisConnector: Sendable {
         return connection
     }
 }
-
-/// A continuation resumed by whichever comes first (the awaited result or the caller's cancellation),
-/// exactly once.
-private final class OneResume<Value: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
-
-    func hold(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation.withLock { $0 = continuation }
-    }
-
-    func resume(returning value: Value) {
-        continuation.withLock { $0.take() }?.resume(returning: value)
-    }
-}

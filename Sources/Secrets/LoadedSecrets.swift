@@ -112,6 +112,6 @@ private struct HTTPClientShutdown: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await client.shutdown()
+        client.shutdown()
     }
 }

@@ -14,10 +14,8 @@ import Testing
 /// (MariaDB/MySQL 1045, Redis WRONGPASS), the refusal has the secret read again, the next
 /// connection logs in with the new value, and every queued value becomes a row. The secret store
 /// is a value in memory here; the system tests do the same against moto's Secrets Manager.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needsTestServers)
 struct CredentialRotationTests {
-    init() throws { try TestServices.require() }
-
     /// What "Secrets Manager" holds now; a test changes it as a rotation would.
     final class Store<Value: Sendable>: Sendable {
         private let value: Mutex<Value>

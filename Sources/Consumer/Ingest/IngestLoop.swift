@@ -166,7 +166,7 @@ struct IngestLoop: Service {
         do {
             let report = try await retry.run(
                 // A refused login waits too when the credential is a secret: the refusal has it read again.
-                shouldRetry: { [rotates = database.settings.credentials.rotates] in
+                shouldRetry: { [rotates = configuration.database.credentials.rotates] in
                     ($0 as? DatabaseError).map { $0.isTransient && (!$0.isRefusedLogin || rotates) } ?? true
                 },
                 onRetry: logRetry("preparing the schema")

@@ -17,7 +17,7 @@ public struct HistoryFlusher: Service {
         while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil, !Task.isShuttingDownGracefully {
             // Cut short when shutdown reaches this service (its counts are kept for the last write
             // below): a periodic write waiting on a silent Redis must not add its second to SIGTERM's.
-            _ = try? await cancelWhenGracefulShutdown { await history.flush(deadline: .after(.seconds(1))) }
+            _ = await cancelWhenGracefulShutdown { await history.flush(deadline: .after(.seconds(1))) }
         }
         // A quarter of a second: this runs after the grace the drain had, and SIGTERM's whole budget
         // (the Consumer's SHUTDOWN_GRACE_MS, ECS's stopTimeout) must hold when Redis does not answer.

@@ -68,7 +68,7 @@ public final class RedisConnection: Sendable {
                 guard refusal.kind == .command || refusal.kind == .authentication else { throw refusal }
                 throw RedisError(
                     kind: .authentication,
-                    message: "\(message) (as user \(username ?? "default"); check REDIS_USERNAME and REDIS_PASSWORD)")
+                    message: "\(message) (as user \(username ?? "default"); check REDIS_USERNAME and REDIS_PASSWORD, or the secret REDIS_SECRET names)")
             }.flatMapErrorThrowing { error in
                 connection.close()
                 throw error

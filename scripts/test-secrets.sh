@@ -50,6 +50,10 @@ status=0
 PRODUCER_BIN=$(realpath "$PRODUCER_BIN") CONSUMER_BIN=$(realpath "$CONSUMER_BIN") \
   timeout --signal=TERM 600 "$venv/bin/python" -B system-tests/secrets/run_secrets.py --artifacts "$artifacts" \
   --redis-port "$REDIS_PORT" --db-port "$DB_PORT" --moto-port "$moto_port" "$@" || status=$?
+# The local stack the same way: ./dev up --secrets, programs with only the secret ids.
+if ((status == 0)); then
+  timeout --signal=TERM 600 system-tests/secrets/local_stack.sh "$venv" "$artifacts" || status=$?
+fi
 echo "test-secrets: finished in $(($(date +%s) - started)) s"
 if ((status != 0)); then
   # The FAIL lines above name what was wrong; the programs' whole logs are kept for the rest.

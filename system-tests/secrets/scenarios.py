@@ -213,8 +213,8 @@ def _secret_age(stack, program, secret):
 def refused_credential_turns_ready_red(fixture, state):
     """The database changes the password but the secret still holds the old one: once its sessions
     are killed, the Consumer's /ready is 503 naming db_credentials (and it does not spin: the
-    fetches stay few); the new password published, /ready is 200 again and the values POSTed
-    meanwhile become rows."""
+    fetches stay few), and so is the Producer's (its /ready checks the database too); the new
+    password published, both /ready are 200 again and the values POSTed meanwhile become rows."""
     stack = _running_stack(state)
     user = fixture.db_user_in_secret
     consumer = stack.consumer
@@ -228,6 +228,9 @@ def refused_credential_turns_ready_red(fixture, state):
     try:
         red = wait_until(lambda: _ready_check_failing(stack, consumer, "db_credentials"), 30, 0.5)
         expect(red, f"{consumer.name} /ready did not turn 503 naming db_credentials within 30 s: {stack.ready(consumer)}")
+        producer_red = wait_until(lambda: _ready_check_failing(stack, stack.producer, "db_credentials"), 30, 0.5)
+        expect(producer_red, f"{stack.producer.name} /ready did not turn 503 naming db_credentials within 30 s: "
+               f"{stack.ready(stack.producer)}")
         time.sleep(6)  # a window to count re-reads in: a refused credential re-reads at most once per 5 s
         fetches = stack.secret_fetches(consumer, "db", "ok") + stack.secret_fetches(consumer, "db", "error")
         refused_s = time.monotonic() - killed_at
@@ -236,10 +239,11 @@ def refused_credential_turns_ready_red(fixture, state):
     bound = int(refused_s / 5) + 3  # one per 5 s, plus the periodic refresh and one at each end of the window
     expect(fetches - fetches_before <= bound, f"{consumer.name} fetched the secret {fetches - fetches_before} times "
            f"in {refused_s:.0f} s while refused (at most {bound}): it spins")
-    expect(wait_until(lambda: stack.ready(consumer)[0] == 200, 30, 0.5),
-           f"{consumer.name} /ready not 200 within 30 s of the new password's publication: {stack.ready(consumer)}")
+    for program in (consumer, stack.producer):
+        expect(wait_until(lambda: stack.ready(program)[0] == 200, 30, 0.5),
+               f"{program.name} /ready not 200 within 30 s of the new password's publication: {stack.ready(program)}")
     expect(load.join(60), "300 POSTs did not finish within 60 s")
-    return [f"killed {killed} sessions; /ready 503 db_credentials; {fetches - fetches_before} fetches in "
+    return [f"killed {killed} sessions; both /ready 503 db_credentials; {fetches - fetches_before} fetches in "
             f"{refused_s:.0f} s while refused", fixture.ledger(load)]
 
 

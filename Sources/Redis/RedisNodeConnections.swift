@@ -102,7 +102,9 @@ final class Lane: Sendable {
         case .use(let connection): return connection
         case .await(let pending): attempt = pending
         }
-        guard let result = await Self.result(of: attempt) else { throw CancellationError() }
+        // The attempt is shared by every caller waiting for this lane, so it goes on for them (and for
+        // the next call), but a caller being shut down must not wait out a connect deadline on a silent path.
+        guard let result = await resultUnlessCancelled(of: attempt) else { throw CancellationError() }
         let shutDown = state.withLock { state -> Bool in
             if case .connecting(let current) = state, current == attempt {
                 state = (try? result.get()).map(State.ready) ?? .empty
@@ -112,22 +114,6 @@ final class Lane: Sendable {
         }
         if shutDown { try? result.get().close() }
         return try result.get()
-    }
-
-    /// The attempt's result, or nil as soon as the caller is cancelled: the attempt is
-    /// shared by every caller waiting for this lane, so it goes on for them (and for the next call),
-    /// but a caller being shut down must not wait out a connect deadline on a silent path.
-    private static func result(of attempt: Task<RedisConnection, any Error>) async -> Result<RedisConnection, any Error>? {
-        let waiter = OneResume<Result<RedisConnection, any Error>?>()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                waiter.hold(continuation)
-                if Task.isCancelled { waiter.resume(returning: nil) }
-                Task { waiter.resume(returning: await attempt.result) }
-            }
-        } onCancel: {
-            waiter.resume(returning: nil)
-        }
     }
 
     func close() {

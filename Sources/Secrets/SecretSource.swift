@@ -158,7 +158,11 @@ public final class SecretSource<Shape: SecretShape>: CredentialSource, Service {
             }
             return true
         }
-        guard due, let outcome = await fetchUnlessShuttingDown() else { return }
+        guard due else { return }
+        // The program must not wait for a slow Secrets Manager to exit: at graceful shutdown the fetch
+        // is left to end on its own (within its timeout), unawaited.
+        let attempt = Task { [fetch] in try await fetch(Self.fetchTimeout) }
+        guard let outcome = await cancelWhenGracefulShutdown({ await resultUnlessCancelled(of: attempt) }) else { return }
         do {
             let fresh = try outcome.get()
             fetchedOK.increment()
@@ -187,28 +191,6 @@ public final class SecretSource<Shape: SecretShape>: CredentialSource, Service {
             warnings.warning(
                 "re-reading secret \(secretID) failed; the last good value stays in use",
                 metadata: ["secret_id": "\(secretID)", "error": "\(error)", "retry_in_ms": "\(Int(retryIn.seconds * 1000))"])
-        }
-    }
-
-    /// One fetch, or nil as soon as graceful shutdown begins: the program must not wait for a slow
-    /// Secrets Manager to exit, so the fetch is left to end on its own (within its timeout), unawaited.
-    private func fetchUnlessShuttingDown() async -> Result<Shape, SecretFetchError>? {
-        let attempt = Task { [fetch] () async -> Result<Shape, SecretFetchError> in
-            do throws(SecretFetchError) {
-                return .success(try await fetch(Self.fetchTimeout))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let waiter = OneResume<Result<Shape, SecretFetchError>?>()
-        return await withGracefulShutdownHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Shape, SecretFetchError>?, Never>) in
-                waiter.hold(continuation)
-                Task { waiter.resume(returning: await attempt.value) }
-                if Task.isShuttingDownGracefully { waiter.resume(returning: nil) }
-            }
-        } onGracefulShutdown: {
-            waiter.resume(returning: nil)
         }
     }
 }

@@ -57,3 +57,34 @@ final class ScriptedFetch<Value: Sendable>: Sendable {
         return try result.get()
     }
 }
+
+/// Answers the first fetch (the start) with `value`; every later fetch calls `onWait`, then waits
+/// until `release()`: a Secrets Manager that stops answering once the program runs.
+final class SilentAfterStart<Value: Sendable>: Sendable {
+    private let value: Value
+    private let count = Mutex(0)
+    private let ended = Mutex(false)
+    private let onWait = Mutex<(@Sendable () -> Void)?>(nil)
+    private let answer: AsyncStream<Void>
+    private let answering: AsyncStream<Void>.Continuation
+
+    init(_ value: Value) {
+        self.value = value
+        (answer, answering) = AsyncStream<Void>.makeStream()
+    }
+
+    var calls: Int { count.withLock { $0 } }
+    /// Whether a fetch that waited has returned.
+    var waitEnded: Bool { ended.withLock { $0 } }
+
+    func whenWaiting(_ action: @escaping @Sendable () -> Void) { onWait.withLock { $0 = action } }
+    func release() { answering.finish() }
+
+    func next() async throws(SecretFetchError) -> Value {
+        guard count.withLock({ $0 += 1; return $0 }) > 1 else { return value }
+        onWait.withLock { $0 }?()
+        for await _ in answer {}
+        ended.withLock { $0 = true }
+        return value
+    }
+}

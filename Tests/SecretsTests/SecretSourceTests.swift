@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycleTestKit
 import Settings
 import Testing
 
@@ -55,6 +56,25 @@ import Testing
         clock.advance(.seconds(300))
         await source.refreshIfDue()
         #expect(fetch.calls == 3 && source.current == Credential(user: "count_clone", password: "second-password", version: 2))
+    }
+
+    @Test(.timeLimit(.minutes(1)))  // without the fix the refresh waits for a fetch that never ends
+    func aRefreshWaitingOnASilentSecretsManagerEndsWhenGracefulShutdownBegins() async throws {
+        let clock = ManualClock()
+        let fetch = SilentAfterStart(Self.first)
+        let source = try await SecretSource<RedisSecret>.start(
+            name: "redis", secretID: "count/redis", refreshInterval: .seconds(300), deadline: clock.now + .seconds(12), logger: Self.logger,
+            now: { clock.now }
+        ) { _ throws(SecretFetchError) in try await fetch.next() }
+        clock.advance(.seconds(300))
+        try await testGracefulShutdown { trigger in
+            fetch.whenWaiting { trigger.triggerGracefulShutdown() }  // shutdown begins while the refresh waits
+            await source.refreshIfDue()
+        }
+        #expect(fetch.calls == 2)
+        #expect(!fetch.waitEnded, "the refresh waited for the silent fetch to end")
+        #expect(source.current == Credential(user: "count", password: "first-password", version: 1), "the last good value stays")
+        fetch.release()
     }
 
     @Test func aRefusalAsksForAReadAtMostOnceEveryFiveSeconds() async throws {
